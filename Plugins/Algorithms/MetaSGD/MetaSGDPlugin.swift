@@ -1,0 +1,4 @@
+import MetaLearning
+
+/// The MetaSGD algorithm plugin (filled in by issue 6).
+public enum MetaSGDPlugin {}

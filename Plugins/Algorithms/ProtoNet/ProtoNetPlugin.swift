@@ -1,0 +1,4 @@
+import MetaLearning
+
+/// The ProtoNet algorithm plugin (filled in by issue 6).
+public enum ProtoNetPlugin {}

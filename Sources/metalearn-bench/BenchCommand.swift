@@ -1,0 +1,9 @@
+import ArgumentParser
+import Autograd
+
+@main
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metalearn-bench",
+        abstract: "Release-build benchmarks of the engine and the algorithms.")
+}

@@ -1,0 +1,6 @@
+import HDF5
+import Testing
+
+@Suite struct HDF5LibraryTests {
+    @Test func linkedLibraryIsVersion1() { #expect(HDF5Library.version.hasPrefix("1.")) }
+}
