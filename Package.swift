@@ -103,6 +103,12 @@ let package = Package(
         .testTarget(name: "DatasetImportTests",
                     dependencies: ["DatasetImport", "OmniglotPlugin", "HDF5Storage", "MetaLearning"],
                     swiftSettings: strict),
+        .testTarget(name: "AlgorithmsTests",
+                    dependencies: ["MetaLearning", "Layers", "Autograd", "BuiltinPlugins"]
+                        + algorithmPlugins.map { .target(name: "\($0)Plugin") },
+                    swiftSettings: strict),
+        // End-to-end tests of the `metalearn` executable (run as a subprocess).
+        .testTarget(name: "CLITests", dependencies: ["MetaLearning", "metalearn"], swiftSettings: strict),
     ]
     + algorithmPlugins.map(algorithmTarget)
     + datasetPlugins.map(datasetTarget)
