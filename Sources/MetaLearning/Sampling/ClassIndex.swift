@@ -14,7 +14,7 @@ struct ClassIndex: Sendable {
         if let split {
             guard let listed = dataset.splits[split] else {
                 throw SamplerError.unknownSplit(dataset: dataset.name, split: split,
-                                                available: Array(dataset.splits.keys))
+                                                available: dataset.splits.keys.sorted())
             }
             classes = Array(Set(listed)).sorted()
         } else {
