@@ -46,7 +46,7 @@ public final class HDF5Dataset: HDF5Object {
         try HDF5Runtime.shared.run { s in
             try s.ensureOpen(handle)
             try s.checkType(T.self, stored: elementType, handle)
-            return try s.readNumbers(T.self, from: handle, fileSpace: nil, count: count)
+            return try s.readNumbers(T.self, from: handle, fileSpace: nil, memoryShape: nil, count: count)
         }
     }
 
@@ -58,7 +58,7 @@ public final class HDF5Dataset: HDF5Object {
             try s.checkType(T.self, stored: elementType, handle)
             let space = try s.selectBox(handle, shape: shape, start: start, count: count)
             defer { H5Sclose(space) }
-            return try s.readNumbers(T.self, from: handle, fileSpace: space, count: count.reduce(1, *))
+            return try s.readNumbers(T.self, from: handle, fileSpace: space, memoryShape: count, count: count.reduce(1, *))
         }
     }
 
@@ -80,7 +80,8 @@ public final class HDF5Dataset: HDF5Object {
             guard !distinct.isEmpty else { return [] }
             let space = s.selectRows(handle, shape: shape, sortedRows: distinct)
             defer { H5Sclose(space) }
-            return try s.readNumbers(T.self, from: handle, fileSpace: space, count: distinct.count * rowSize)
+            return try s.readNumbers(T.self, from: handle, fileSpace: space, memoryShape: [distinct.count] + shape.dropFirst(),
+                                     count: distinct.count * rowSize)
         }
         if distinct == rows { return block }
         var position = [Int: Int](minimumCapacity: distinct.count)
@@ -118,7 +119,7 @@ public final class HDF5Dataset: HDF5Object {
             try HDF5Runtime.shared.run { s in
                 try s.ensureOpen(handle)
                 try s.checkType(T.self, stored: elementType, handle)
-                try s.writeNumbers(buffer, to: handle, fileSpace: nil)
+                try s.writeNumbers(buffer, to: handle, fileSpace: nil, memoryShape: nil)
             }
         }
     }
@@ -135,7 +136,7 @@ public final class HDF5Dataset: HDF5Object {
                 try s.checkType(T.self, stored: elementType, handle)
                 let space = try s.selectBox(handle, shape: shape, start: start, count: count)
                 defer { H5Sclose(space) }
-                try s.writeNumbers(buffer, to: handle, fileSpace: space)
+                try s.writeNumbers(buffer, to: handle, fileSpace: space, memoryShape: count)
             }
         }
     }

@@ -132,11 +132,14 @@ extension HDF5Session {
     }
 
     /// Reads the selection `fileSpace` (or everything, for `nil`) of a
-    /// dataset as `count` values of `T`.
-    func readNumbers<T: HDF5Scalar>(_: T.Type, from handle: HDF5Handle, fileSpace: hid_t?, count: Int) throws -> [T] {
+    /// dataset as `count` values of `T`. `memoryShape` is the shape of the
+    /// selection (same rank as the dataset, so libhdf5 can copy whole runs
+    /// instead of iterating element by element).
+    func readNumbers<T: HDF5Scalar>(_: T.Type, from handle: HDF5Handle, fileSpace: hid_t?, memoryShape: [Int]?,
+                                    count: Int) throws -> [T] {
         guard count > 0 else { return [] }
         let memType = nativeType(T.hdf5Type)!
-        let memSpace = fileSpace == nil ? ml_h5s_all() : makeSpace([count])
+        let memSpace = fileSpace == nil ? ml_h5s_all() : makeSpace(memoryShape ?? [count])
         defer { if fileSpace != nil { H5Sclose(memSpace) } }
         var status: herr_t = 0
         let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -149,11 +152,12 @@ extension HDF5Session {
     }
 
     /// Writes `values` of `T` into the selection `fileSpace` (or the whole
-    /// dataset, for `nil`).
-    func writeNumbers<T: HDF5Scalar>(_ values: UnsafeBufferPointer<T>, to handle: HDF5Handle, fileSpace: hid_t?) throws {
+    /// dataset, for `nil`) of shape `memoryShape`.
+    func writeNumbers<T: HDF5Scalar>(_ values: UnsafeBufferPointer<T>, to handle: HDF5Handle, fileSpace: hid_t?,
+                                     memoryShape: [Int]?) throws {
         guard values.count > 0 else { return }
         let memType = nativeType(T.hdf5Type)!
-        let memSpace = fileSpace == nil ? ml_h5s_all() : makeSpace([values.count])
+        let memSpace = fileSpace == nil ? ml_h5s_all() : makeSpace(memoryShape ?? [values.count])
         defer { if fileSpace != nil { H5Sclose(memSpace) } }
         let status = H5Dwrite(handle.id, memType, memSpace, fileSpace ?? ml_h5s_all(), ml_h5p_default(),
                               UnsafeRawPointer(values.baseAddress!))

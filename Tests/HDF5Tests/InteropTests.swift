@@ -114,6 +114,38 @@ import Testing
         #expect(error?.description.contains("Alpha/character99 is not in the HDF5 file") == true)
     }
 
+    @Test func documentedPythonExamplesWork() throws {
+        try Self.requirePython()
+        let dir = TemporaryDirectory("docs")
+        let doc = try String(contentsOfFile: Self.root + "/docs/hdf5-format.md", encoding: .utf8)
+        let blocks = doc.components(separatedBy: "```python\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let fingerprintCode = try #require(blocks.first { $0.contains("def fingerprint(") })
+        let writerCode = try #require(blocks.first { $0.contains("toy-episodes.h5") })
+
+        // The documented fingerprint algorithm gives the core's fingerprint.
+        let dataset = Fixtures.dataset(channels: 3)
+        let manifest = InteropManifest(datasets: [.init(file: "", dataset)])
+        try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: dir.file("d.json")))
+        let script = fingerprintCode + """
+            import json, sys
+            d = json.load(open(sys.argv[1]))["datasets"][0]
+            print(fingerprint(d["channels"], d["height"], d["width"], d["labels"], d["class_names"], d["pixels"]))
+            """
+        let computed = try Self.python(nil, ["-c", script, dir.file("d.json")])
+        #expect(computed.status == 0, "\(computed.output)")
+        #expect(computed.output.trimmingCharacters(in: .whitespacesAndNewlines) == dataset.fingerprint)
+
+        // The documented h5py writer produces files MetaLearn reads.
+        let written = try Self.python(nil, ["-c", "import os, sys; os.chdir(sys.argv[1])\n" + writerCode, dir.path])
+        #expect(written.status == 0, "\(written.output)")
+        let toy = try HDF5DatasetStore().readDataset(at: dir.file("toy.h5"))
+        #expect(toy.count == 40 && toy.classNames.count == 4 && toy.splits["test"] == [2, 3])
+        let episodes = try HDF5EpisodeStore().readEpisodes(at: dir.file("toy-episodes.h5"), expectedFingerprint: nil)
+        #expect(episodes.episodes.count == 2)
+        #expect(episodes.episodes[1] == Episode(classes: [3, 2], supportIndices: [31, 21], supportLabels: [0, 1],
+                                                queryIndices: [33, 23], queryLabels: [0, 1]))
+    }
+
     // MARK: Python
 
     /// Fails the test with a clear message unless python3 with h5py runs.
