@@ -22,7 +22,12 @@ enum AtomicFileWriter {
         let temporary = directory + "/" + name + ".tmp-\(getpid())-\(threadNumber())"
         removeStaleTemporaries(of: name, in: directory)
         do {
-            let file = try HDF5StorageError.translating { try HDF5File.create(at: temporary, overwrite: true) }
+            let file: HDF5File
+            do {
+                file = try HDF5File.create(at: temporary, overwrite: true)
+            } catch let error as HDF5Error {
+                throw HDF5StorageError.io(file: path, operation: "create \(temporary)", reason: error.message)
+            }
             do {
                 try body(file)
                 try HDF5StorageError.translating {

@@ -133,6 +133,11 @@ import Testing
         slashSplit.splits["a/b"] = [0]
         #expect(throws: HDF5StorageError.self) { try HDF5DatasetStore().writeDataset(slashSplit, to: dir.file("d.h5")) }
         #expect(dir.contents().isEmpty)
+        let nowhere = dir.file("no/such/folder/c.h5")
+        let missingFolder = #expect(throws: HDF5StorageError.self) {
+            try HDF5CheckpointStore().writeCheckpoint(Fixtures.checkpoint(step: 1), to: nowhere)
+        }
+        #expect(missingFolder.map { if case .io(nowhere, _, _) = $0 { true } else { false } } == true)
     }
 
     @Test func storesWorkThroughTheCoreProtocols() throws {
