@@ -11,11 +11,18 @@ public struct HDF5EpisodeStore: EpisodeStore {
 
     /// Writes `episodes` to `location` atomically.
     public func writeEpisodes(_ episodes: EpisodeSet, to location: String) throws {
+        // The same rules the reader checks, so a written cache always reads back.
         for (e, episode) in episodes.episodes.enumerated() {
             guard episode.supportIndices.count == episode.supportLabels.count,
                   episode.queryIndices.count == episode.queryLabels.count else {
                 throw HDF5StorageError.invalidInput(
                     file: location, reason: "episode \(e) has different numbers of sample indices and labels")
+            }
+            let ways = Int32(episode.classes.count)
+            guard (episode.supportLabels + episode.queryLabels).allSatisfy({ $0 >= 0 && $0 < ways }),
+                  (episode.supportIndices + episode.queryIndices + episode.classes).allSatisfy({ $0 >= 0 }) else {
+                throw HDF5StorageError.invalidInput(
+                    file: location, reason: "episode \(e) has a negative index or a label outside 0..<\(ways)")
             }
         }
         let list = episodes.episodes

@@ -122,22 +122,22 @@ import Testing
         let fingerprintCode = try #require(blocks.first { $0.contains("def fingerprint(") })
         let writerCode = try #require(blocks.first { $0.contains("toy-episodes.h5") })
 
-        // The documented fingerprint algorithm gives the core's fingerprint.
         let dataset = Fixtures.dataset(channels: 3)
         let manifest = InteropManifest(datasets: [.init(file: "", dataset)])
         try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: dir.file("d.json")))
         let script = fingerprintCode + """
-            import json, sys
+            import json, os, sys
             d = json.load(open(sys.argv[1]))["datasets"][0]
             print(fingerprint(d["channels"], d["height"], d["width"], d["labels"], d["class_names"], d["pixels"]))
-            """
-        let computed = try Self.python(nil, ["-c", script, dir.file("d.json")])
-        #expect(computed.status == 0, "\(computed.output)")
-        #expect(computed.output.trimmingCharacters(in: .whitespacesAndNewlines) == dataset.fingerprint)
+            os.chdir(sys.argv[2])
 
+            """ + writerCode
+        // One interpreter for both: the documented fingerprint algorithm, then the documented writer.
+        let run = try Self.python(nil, ["-c", script, dir.file("d.json"), dir.path])
+        #expect(run.status == 0, "\(run.output)")
+        // The documented fingerprint algorithm gives the core's fingerprint.
+        #expect(run.output.trimmingCharacters(in: .whitespacesAndNewlines) == dataset.fingerprint)
         // The documented h5py writer produces files MetaLearn reads.
-        let written = try Self.python(nil, ["-c", "import os, sys; os.chdir(sys.argv[1])\n" + writerCode, dir.path])
-        #expect(written.status == 0, "\(written.output)")
         let toy = try HDF5DatasetStore().readDataset(at: dir.file("toy.h5"))
         #expect(toy.count == 40 && toy.classNames.count == 4 && toy.splits["test"] == [2, 3])
         let episodes = try HDF5EpisodeStore().readEpisodes(at: dir.file("toy-episodes.h5"), expectedFingerprint: nil)
@@ -148,12 +148,19 @@ import Testing
 
     // MARK: Python
 
+    /// Whether python3 with h5py runs (checked once per test process), or why not.
+    static let pythonProbe: String? = {
+        do {
+            let probe = try python(nil, ["-c", "import h5py, numpy"])
+            return probe.status == 0 ? nil : probe.output
+        } catch {
+            return "\(error)"
+        }
+    }()
+
     /// Fails the test with a clear message unless python3 with h5py runs.
     static func requirePython() throws {
-        let probe = try python(nil, ["-c", "import h5py, numpy"])
-        if probe.status != 0 {
-            throw PythonMissing(detail: probe.output)
-        }
+        if let problem = pythonProbe { throw PythonMissing(detail: problem) }
     }
 
     /// python3 (or `$PYTHON`) is missing or lacks h5py.

@@ -125,6 +125,10 @@ import Testing
         var notJSON = Fixtures.checkpoint(step: 1)
         notJSON.configJSON = "{algorithm: maml"
         #expect(throws: HDF5StorageError.self) { try HDF5CheckpointStore().writeCheckpoint(notJSON, to: dir.file("c.h5")) }
+        var episodes = Fixtures.episodes(fingerprint: "00")
+        episodes.episodes[2].queryLabels[0] = 3
+        let label = #expect(throws: HDF5StorageError.self) { try HDF5EpisodeStore().writeEpisodes(episodes, to: dir.file("e.h5")) }
+        #expect(label.map { "\($0)".contains("episode 2") } == true)
         var dataset = Fixtures.dataset()
         dataset.labels[0] = 99
         let invalid = #expect(throws: HDF5StorageError.self) { try HDF5DatasetStore().writeDataset(dataset, to: dir.file("d.h5")) }
