@@ -7,8 +7,11 @@ import CHDF5
 /// (`read(_:start:count:)`) or a list of rows along the first dimension
 /// (`readRows(_:_:)`), so a large dataset need not be loaded whole.
 public final class HDF5Dataset: HDF5Object {
+    /// The open identifier this object owns.
     public let handle: HDF5Handle
+    /// The file this object belongs to (kept open while the object lives).
     public let file: HDF5File
+    /// The absolute path inside the file.
     public let objectPath: String
     /// The dataset's shape (`[]` for a scalar).
     public let shape: [Int]

@@ -32,6 +32,7 @@ public enum HDF5ElementType: Sendable, Hashable, CustomStringConvertible {
         return false
     }
 
+    /// The NumPy-style name, such as `uint8` or `string[16]`.
     public var description: String {
         switch self {
         case .signedInteger(let b): return "int\(b * 8)"

@@ -53,6 +53,7 @@ public struct HDF5Error: Error, Sendable, Equatable, CustomStringConvertible {
         self.stack = stack
     }
 
+    /// `<file>: <object>: <message>` on one line.
     public var description: String {
         if let object { return "\(file): \(object): \(message)" }
         return "\(file): \(message)"

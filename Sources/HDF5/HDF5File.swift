@@ -15,6 +15,7 @@ public final class HDF5File: HDF5Container {
         case readWrite
     }
 
+    /// The open identifier this object owns.
     public let handle: HDF5Handle
     /// The file's path, as given when it was opened or created.
     public let path: String

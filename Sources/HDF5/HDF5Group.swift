@@ -3,8 +3,11 @@ import CHDF5
 /// An open group. Holds its file open; closed when the last reference goes
 /// away, by `close()`, or when its file is closed.
 public final class HDF5Group: HDF5Container {
+    /// The open identifier this object owns.
     public let handle: HDF5Handle
+    /// The file this object belongs to (kept open while the object lives).
     public let file: HDF5File
+    /// The absolute path inside the file.
     public let objectPath: String
 
     /// Wraps a group identifier already registered with the session.

@@ -10,6 +10,7 @@ public struct HDF5Link: Sendable, Equatable, CustomStringConvertible {
         /// another object type.
         case other
 
+        /// The kind in words.
         public var description: String {
             switch self {
             case .group: return "group"
@@ -31,5 +32,6 @@ public struct HDF5Link: Sendable, Equatable, CustomStringConvertible {
         self.kind = kind
     }
 
+    /// `name (kind)`.
     public var description: String { "\(name) (\(kind))" }
 }

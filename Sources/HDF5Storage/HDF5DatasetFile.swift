@@ -13,9 +13,11 @@ public final class HDF5DatasetFile: Sendable {
     public let path: String
     /// The dataset's name.
     public let name: String
-    /// Image shape.
+    /// Channels per image.
     public let channels: Int
+    /// Image height.
     public let height: Int
+    /// Image width.
     public let width: Int
     /// Class index of every image.
     public let labels: [Int32]

@@ -7,7 +7,9 @@ import HDF5
 public struct HDF5FileDescription: Sendable, CustomStringConvertible {
     /// One named attribute.
     public struct Attribute: Sendable, Equatable {
+        /// The attribute name.
         public let name: String
+        /// Its value.
         public let value: HDF5AttributeValue
     }
 

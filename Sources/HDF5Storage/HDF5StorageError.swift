@@ -48,6 +48,7 @@ public enum HDF5StorageError: Error, Sendable, Equatable, CustomStringConvertibl
         }
     }
 
+    /// One line: the file, the object where there is one, and what was expected.
     public var description: String {
         switch self {
         case .fileNotFound(let f):

@@ -14,5 +14,6 @@ public enum MetaLearnFileKind: String, Sendable, CaseIterable, CustomStringConve
     /// The value of the `format` attribute.
     public var formatName: String { rawValue }
 
+    /// The `format` attribute value.
     public var description: String { rawValue }
 }
