@@ -6,12 +6,18 @@ import Testing
 /// Dataset files are fast to write and read, and a partial read of a few
 /// images does not pay for the whole file.
 ///
-/// Uses 32,768 Omniglot-like 28x28 images (25.7 MB raw) by default; set
+/// Uses 32,768 Omniglot-like 28x28 images (25.7 MB raw) by default (8,192
+/// in debug builds); set
 /// `METALEARN_HDF5_PERF_IMAGES` to measure another size (129,840 is the
 /// imported Omniglot). Prints the measured speeds.
 @Suite struct ThroughputTests {
     @Test func omniglotSizedDatasetWritesAndReadsFast() throws {
-        let count = ProcessInfo.processInfo.environment["METALEARN_HDF5_PERF_IMAGES"].flatMap { Int($0) } ?? 32_768
+        #if DEBUG
+        let defaultCount = 8_192  // unoptimised builds: keep the test short
+        #else
+        let defaultCount = 32_768
+        #endif
+        let count = ProcessInfo.processInfo.environment["METALEARN_HDF5_PERF_IMAGES"].flatMap { Int($0) } ?? defaultCount
         let dataset = Self.strokeImages(count: count, side: 28, classes: max(1, count / 80))
         let megabytes = Double(dataset.pixels.count) / 1_000_000
         let dir = TemporaryDirectory("throughput")
@@ -32,12 +38,17 @@ import Testing
         #expect(try file.readAll() == dataset)
         let verifiedSeconds = Date().timeIntervalSince(verifyStart)
 
+        // Best of five, so a test elsewhere holding the HDF5 lock for a moment
+        // does not decide the comparison.
         var rng = Fixtures.Sequence(state: 3)
-        let indices = (0..<80).map { _ in Int(rng.next() % UInt64(count)) }
-        let partialStart = Date()
-        let some = try file.images(at: indices)
-        let partialSeconds = Date().timeIntervalSince(partialStart)
-        #expect(some == indices.flatMap { i in dataset.pixels[(i * 784)..<((i + 1) * 784)] })
+        var partialSeconds = Double.infinity
+        for _ in 0..<5 {
+            let indices = (0..<80).map { _ in Int(rng.next() % UInt64(count)) }
+            let partialStart = Date()
+            let some = try file.images(at: indices)
+            partialSeconds = min(partialSeconds, Date().timeIntervalSince(partialStart))
+            #expect(some == indices.flatMap { i in dataset.pixels[(i * 784)..<((i + 1) * 784)] })
+        }
         try file.close()
 
         let fileMB = Double((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1_000_000
