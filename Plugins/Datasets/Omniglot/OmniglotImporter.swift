@@ -103,7 +103,7 @@ public struct OmniglotImporter: Sendable {
                 scans.append(scan)
                 problems += scan.problems
             } else {
-                problems.append("\(directory.path): neither \(part.archiveName) nor a \(part.folderName)/ folder "
+                problems.append("\(directory.path): neither \(part.archiveName) nor an \(part.folderName)/ folder "
                                 + "(expected the \(part.alphabets.count) alphabets of Omniglot's \(part.rawValue) set)")
             }
         }
