@@ -28,6 +28,7 @@ public struct AreaResizer: Sendable {
     public init(inputWidth: Int, inputHeight: Int, outputWidth: Int, outputHeight: Int) {
         precondition(inputWidth > 0 && inputHeight > 0 && outputWidth > 0 && outputHeight > 0,
                      "AreaResizer: sizes must be positive")
+        precondition(inputHeight <= Int(Int32.max) / 255, "AreaResizer: input too tall for 32-bit row sums")
         self.inputWidth = inputWidth
         self.inputHeight = inputHeight
         self.outputWidth = outputWidth
@@ -49,39 +50,43 @@ public struct AreaResizer: Sendable {
         let inW = inputWidth, inH = inputHeight, outW = outputWidth, outH = outputHeight
         let total = inW &* inH
         let half = total / 2
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: inH &* outW) { temp in
-            // Horizontal pass: temp[y][j] = sum_i w(j, i) * input[y][i].
-            columns.starts.withUnsafeBufferPointer { cStart in
-                columns.weights.withUnsafeBufferPointer { cWeight in
-                    columns.offsets.withUnsafeBufferPointer { cOffset in
-                        for y in 0..<inH {
-                            let rowBase = y &* rowStride
-                            let tempBase = y &* outW
-                            for j in 0..<outW {
-                                var acc = 0
-                                var i = cStart[j]
-                                for k in cOffset[j]..<cOffset[j &+ 1] {
-                                    acc &+= cWeight[k] &* Int(input[rowBase &+ i &* pixelStride])
-                                    i &+= 1
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: outH &* inW) { temp in
+            // Vertical pass over whole input rows (contiguous, so it vectorises):
+            // temp[r][x] = sum_y w(r, y) * input[y][x]  (at most 255 * inH).
+            rows.starts.withUnsafeBufferPointer { rStart in
+                rows.weights.withUnsafeBufferPointer { rWeight in
+                    rows.offsets.withUnsafeBufferPointer { rOffset in
+                        for r in 0..<outH {
+                            let t = temp.baseAddress! + r &* inW
+                            t.initialize(repeating: 0, count: inW)
+                            var y = rStart[r]
+                            for k in rOffset[r]..<rOffset[r &+ 1] {
+                                let w = Int32(truncatingIfNeeded: rWeight[k])
+                                let row = input.baseAddress! + y &* rowStride
+                                if pixelStride == 1 {
+                                    for x in 0..<inW { t[x] &+= w &* Int32(row[x]) }
+                                } else {
+                                    for x in 0..<inW { t[x] &+= w &* Int32(row[x &* pixelStride]) }
                                 }
-                                temp[tempBase &+ j] = acc
+                                y &+= 1
                             }
                         }
                     }
                 }
             }
-            // Vertical pass and rounding: output[r][j] = round(sum_y w(r, y) * temp[y][j] / total).
-            rows.starts.withUnsafeBufferPointer { rStart in
-                rows.weights.withUnsafeBufferPointer { rWeight in
-                    rows.offsets.withUnsafeBufferPointer { rOffset in
+            // Horizontal pass and rounding: output[r][j] = round(sum_i w(j, i) * temp[r][i] / total).
+            columns.starts.withUnsafeBufferPointer { cStart in
+                columns.weights.withUnsafeBufferPointer { cWeight in
+                    columns.offsets.withUnsafeBufferPointer { cOffset in
                         for r in 0..<outH {
+                            let t = temp.baseAddress! + r &* inW
                             let outBase = r &* outW
                             for j in 0..<outW {
                                 var acc = 0
-                                var y = rStart[r]
-                                for k in rOffset[r]..<rOffset[r &+ 1] {
-                                    acc &+= rWeight[k] &* temp[y &* outW &+ j]
-                                    y &+= 1
+                                var i = cStart[j]
+                                for k in cOffset[j]..<cOffset[j &+ 1] {
+                                    acc &+= cWeight[k] &* Int(t[i])
+                                    i &+= 1
                                 }
                                 output[outBase &+ j] = UInt8(truncatingIfNeeded: (acc &+ half) / total)
                             }

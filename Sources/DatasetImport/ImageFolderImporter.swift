@@ -121,7 +121,7 @@ public struct ImageFolderImporter: Sendable {
 
         var splits: [String: [Int32]] = [:]
         let classIndex = Dictionary(uniqueKeysWithValues: plan.classNames.enumerated().map { ($1, Int32($0)) })
-        for (split, names) in options.splits {
+        for (split, names) in options.splits.sorted(by: { ImageSource.byteOrder($0.key, $1.key) }) {
             var indices: [Int32] = []
             for name in names {
                 guard let index = classIndex[name] else {

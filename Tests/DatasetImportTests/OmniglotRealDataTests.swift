@@ -103,6 +103,12 @@ struct OmniglotRealDataTests {
         let turned = Array(dataset.pixels[(turnedFirst * plane)..<((turnedFirst + 1) * plane)])
         #expect(turned == ImageRotation.rotate(image, channels: 1, height: 28, width: 28, quarterTurns: 1))
         #expect(turned != image)
+        // Reference digests computed with OpenCV and NumPy: the 20 images of the class, in file order, as
+        // cv2.resize(255 - png, (28, 28), interpolation=cv2.INTER_AREA) and np.rot90 of those.
+        let upright20 = Array(dataset.pixels[(first * plane)..<((first + 20) * plane)])
+        let turned20 = Array(dataset.pixels[(turnedFirst * plane)..<((turnedFirst + 20) * plane)])
+        #expect(SHA256.hash(upright20).hexString == "2cb6d3f3c26673365905b6c382f90e097e0b3a31f56a3f1ed560dcb25b1cea4b")
+        #expect(SHA256.hash(turned20).hexString == "d2135cc9ad9cca5a636f0b60dbe137b07abb37880abe212b1baa8ec22a34921c")
         // The decoded source PNG is 1-bit: only 0 and 255, black ink on white.
         let zip = try ZipArchiveReader(url: OmniglotData.directory!.appendingPathComponent("images_evaluation.zip"))
         let png = try zip.data(forPath: "images_evaluation/Angelic/character01/0965_01.png")
@@ -116,22 +122,27 @@ struct OmniglotRealDataTests {
 
     @Test func zipAndUnpackedFolderAgree() throws {
         let (full, _) = try OmniglotData.fullImport.get()
-        // Unpack two alphabets (Greek, Angelic: 880 PNGs) from the zips into a temporary folder.
+        // Unpack three characters of two alphabets (Ojibwe, Angelic: 120 PNGs) into a temporary folder.
         let folder = try TestFixtures.temporaryFolder("omniglot-unpacked")
         defer { try? FileManager.default.removeItem(at: folder) }
-        for (archive, alphabet) in [("images_background", "Greek"), ("images_evaluation", "Angelic")] {
+        let ojibwe = "Ojibwe_(Canadian_Aboriginal_Syllabics)"
+        let characters = ["character01/", "character02/", "character03/"]
+        for (archive, alphabet) in [("images_background", ojibwe), ("images_evaluation", "Angelic")] {
             let reader = try ZipArchiveReader(url: OmniglotData.directory!.appendingPathComponent("\(archive).zip"))
             let extractor = try reader.makeExtractor()
+            let prefixes = characters.map { "\(archive)/\(alphabet)/\($0)" }
             for (index, entry) in reader.entries.enumerated()
-            where !entry.isDirectory && entry.path.hasPrefix("\(archive)/\(alphabet)/") {
+            where !entry.isDirectory && prefixes.contains(where: { entry.path.hasPrefix($0) }) {
                 try TestFixtures.write([UInt8](try extractor.data(forEntryAt: index)), to: entry.path, in: folder)
             }
         }
         let options = OmniglotImporter.Options(vinyalsSplits: .none, requireComplete: false)
         let partial = try OmniglotImporter(directory: folder, options: options).importDataset()
-        #expect(partial.classNames.count == (24 + 20) * 4)
-        #expect(partial.provenance["structure_warnings"]?.contains("images_background/: expected 30 alphabets, found 1") == true)
-        #expect(partial.splits["background"]?.count == 24 && partial.splits["evaluation"]?.count == 20)
+        #expect(partial.classNames.count == 6 * 4)
+        let warnings = try #require(partial.provenance["structure_warnings"])
+        #expect(warnings.contains("images_background/: expected 30 alphabets, found 1"))
+        #expect(warnings.contains("images_evaluation/: Angelic: expected 20 characters, found 3 (missing: character04, "))
+        #expect(partial.splits["background"] == [0, 4, 8] && partial.splits["evaluation"] == [12, 16, 20])
         // Every class of the unpacked copy has exactly the images of the same class in the zip import.
         let plane = 784
         var fullStart: [String: Int] = [:]

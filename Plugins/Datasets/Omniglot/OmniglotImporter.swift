@@ -2,6 +2,7 @@ import DatasetImport
 import Dispatch
 import Foundation
 import MetaLearning
+import Synchronization
 
 /// Imports Omniglot from the official archives (`images_background.zip`,
 /// `images_evaluation.zip`) or from a folder they were unpacked into, into
@@ -97,11 +98,13 @@ public struct OmniglotImporter: Sendable {
 
         // 1. Find and list the parts, check the layout.
         var scans: [OmniglotPartScan] = []
+        var archiveDigests: [String: String] = [:]
         var problems: [String] = []
-        for part in OmniglotLayout.Part.allCases {
-            if let scan = try openPart(part) {
+        for (part, opened) in zip(OmniglotLayout.Part.allCases, try openParts()) {
+            if let (scan, digest) = opened {
                 scans.append(scan)
                 problems += scan.problems
+                if let digest { archiveDigests[part.archiveName] = digest }
             } else {
                 problems.append("\(directory.path): neither \(part.archiveName) nor an \(part.folderName)/ folder "
                                 + "(expected the \(part.alphabets.count) alphabets of Omniglot's \(part.rawValue) set)")
@@ -163,7 +166,7 @@ public struct OmniglotImporter: Sendable {
         }
 
         // 4. Provenance.
-        var provenance = try provenance(scans: scans, splits: splits, conversion: conversion,
+        var provenance = provenance(scans: scans, archiveDigests: archiveDigests, splits: splits, conversion: conversion,
                                         contentDigests: zip(items, base.fileDigests).map {
                                             (scans[$0.source].archivePath(ofFileAt: $0.file), $1)
                                         })
@@ -179,17 +182,31 @@ public struct OmniglotImporter: Sendable {
         return dataset
     }
 
-    /// The scan of one part from its archive or folder, nil if neither exists.
-    private func openPart(_ part: OmniglotLayout.Part) throws -> OmniglotPartScan? {
+    /// Both parts, listed (and their archives hashed) in parallel: for each,
+    /// the scan and the archive's SHA-256, or nil if neither archive nor folder exists.
+    private func openParts() throws -> [(OmniglotPartScan, String?)?] {
+        let parts = OmniglotLayout.Part.allCases
+        let results = Mutex<[Int: Result<(OmniglotPartScan, String?)?, any Error>]>([:])
+        DispatchQueue.concurrentPerform(iterations: parts.count) { i in
+            let result = Result { try openPart(parts[i]) }
+            results.withLock { $0[i] = result }
+        }
+        return try results.withLock { r in try parts.indices.map { try r[$0]!.get() } }
+    }
+
+    /// The scan of one part from its archive or folder (nil if neither
+    /// exists), with the archive's SHA-256 when it is an archive.
+    private func openPart(_ part: OmniglotLayout.Part) throws -> (OmniglotPartScan, String?)? {
         let archive = directory.appendingPathComponent(part.archiveName)
         let folder = directory.appendingPathComponent(part.folderName)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: archive.path, isDirectory: &isDirectory), !isDirectory.boolValue {
             let source = try ImageSource.zipArchive(at: archive, prefix: part.folderName + "/")
-            return OmniglotPartScan(part: part, source: source, label: part.archiveName)
+            let digest = try SHA256.hash(fileAt: archive).hexString
+            return (OmniglotPartScan(part: part, source: source, label: part.archiveName), digest)
         }
         if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return OmniglotPartScan(part: part, source: try ImageSource.folder(at: folder), label: part.folderName + "/")
+            return (OmniglotPartScan(part: part, source: try ImageSource.folder(at: folder), label: part.folderName + "/"), nil)
         }
         return nil
     }
@@ -241,8 +258,9 @@ public struct OmniglotImporter: Sendable {
         return out
     }
 
-    private func provenance(scans: [OmniglotPartScan], splits: VinyalsSplits?, conversion: ImageConversion,
-                            contentDigests: [(path: String, digest: SHA256.Digest)]) throws -> [String: String] {
+    private func provenance(scans: [OmniglotPartScan], archiveDigests: [String: String], splits: VinyalsSplits?,
+                            conversion: ImageConversion,
+                            contentDigests: [(path: String, digest: SHA256.Digest)]) -> [String: String] {
         var p: [String: String] = [
             "dataset": "Omniglot (Lake, Salakhutdinov & Tenenbaum, 2015)",
             "importer": "OmniglotImporter",
@@ -264,11 +282,7 @@ public struct OmniglotImporter: Sendable {
             "split_background_evaluation": "Lake et al. 2015: the rot000 classes of the images_background / "
                 + "images_evaluation alphabets",
         ]
-        for scan in scans {
-            if case let .zipArchive(reader, _) = scan.source.kind {
-                p["sha256:\(scan.part.archiveName)"] = try SHA256.hash(fileAt: reader.url).hexString
-            }
-        }
+        for (archive, digest) in archiveDigests { p["sha256:\(archive)"] = digest }
         if let splits {
             p["split_vinyals"] = "Vinyals et al. 2016 (as in Prototypical Networks), all four rotations: "
                 + splits.directory.path

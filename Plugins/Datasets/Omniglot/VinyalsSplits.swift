@@ -15,6 +15,8 @@ public struct VinyalsSplits: Sendable {
         public var className: String
         /// 1-based line number in the file.
         public var number: Int
+        /// The file the line is in (for a derived trainval: train.txt or val.txt).
+        public var file: String
     }
 
     /// Split names, in the order they are read.
@@ -63,7 +65,7 @@ public struct VinyalsSplits: Sendable {
                         file: url.path, line: number, reason: "class '\(name)' repeats line \(first)")
                 }
                 seen[name] = number
-                parsed.append(Line(className: name, number: number))
+                parsed.append(Line(className: name, number: number, file: url.path))
             }
             guard !parsed.isEmpty else {
                 throw DatasetImportError.invalidSplit(file: url.path, line: nil, reason: "no class lines")
@@ -80,16 +82,17 @@ public struct VinyalsSplits: Sendable {
     /// Class indices of every split, sorted.
     /// - Parameter classIndex: class name to index of the imported dataset.
     /// - Throws: `DatasetImportError.invalidSplit` naming the file and line of
-    ///   the first class that is not in `classIndex`.
+    ///   the first class (splits in `splitNames` order) that is not in `classIndex`.
     public func classIndices(in classIndex: [String: Int32]) throws -> [String: [Int32]] {
         var result: [String: [Int32]] = [:]
-        for (split, splitLines) in lines {
+        for split in Self.splitNames {
+            guard let splitLines = lines[split] else { continue }
             var indices: [Int32] = []
             indices.reserveCapacity(splitLines.count)
             for line in splitLines {
                 guard let index = classIndex[line.className] else {
                     throw DatasetImportError.invalidSplit(
-                        file: directory.appendingPathComponent("\(split).txt").path, line: line.number,
+                        file: line.file, line: line.number,
                         reason: "class '\(line.className)' is not in the imported data")
                 }
                 indices.append(index)
