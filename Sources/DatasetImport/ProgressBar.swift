@@ -79,7 +79,7 @@ public final class ProgressBar: Sendable {
             let due: Bool
             switch style {
             case .terminal: due = s.lastDraw.map { now - $0 >= .milliseconds(100) } ?? true
-            case let .lines(interval): due = s.lastDraw.map { now - $0 >= .seconds(interval) } ?? false
+            case let .lines(interval): due = now - (s.lastDraw ?? s.start!) >= .seconds(interval)
             }
             guard due || done else { return nil }
             s.lastDraw = now

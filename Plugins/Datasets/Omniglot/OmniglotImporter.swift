@@ -112,7 +112,7 @@ public struct OmniglotImporter: Sendable {
         }
         var seenAlphabets: [String: String] = [:]
         for (s, scan) in scans.enumerated() {
-            for alphabet in Set(scan.characters.map(\.alphabet)) {
+            for alphabet in Set(scan.characters.map(\.alphabet)).sorted(by: ImageSource.byteOrder) {
                 if let other = seenAlphabets[alphabet] {
                     problems.append("alphabet \(alphabet) is in both \(other) and \(scan.label); only the first is imported")
                     scans[s].dropAlphabet(alphabet)
@@ -130,7 +130,26 @@ public struct OmniglotImporter: Sendable {
         }
         let splits = try loadSplits()
 
-        // 2. Decode and resize every PNG once, in parallel.
+        // 2. Classes (four rotations per character), labels and splits, checked before any decoding.
+        var labels: [Int32] = []
+        var classNames: [String] = []
+        classNames.reserveCapacity(characters.count * 4)
+        var lake: [String: [Int32]] = ["background": [], "evaluation": []]
+        for (c, (s, character)) in characters.enumerated() {
+            for (k, rotation) in OmniglotLayout.rotationNames.enumerated() {
+                let label = Int32(c * 4 + k)
+                classNames.append("\(character.alphabet)/\(character.name)/\(rotation)")
+                labels.append(contentsOf: repeatElement(label, count: character.files.count))
+                if k == 0 { lake[scans[s].part.rawValue]!.append(label) }
+            }
+        }
+        var allSplits = lake.filter { !$0.value.isEmpty }
+        if let splits {
+            let classIndex = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, Int32($0)) })
+            for (name, indices) in try splits.classIndices(in: classIndex) { allSplits[name] = indices }
+        }
+
+        // 3. Decode and resize every PNG once, in parallel, then place each in its four rotations.
         var items: [ParallelImageLoader.Item] = []
         var drawingStart: [Int] = []
         for (s, character) in characters {
@@ -142,34 +161,12 @@ public struct OmniglotImporter: Sendable {
         let loader = ParallelImageLoader(sources: scans.map(\.source), conversion: conversion,
                                          workerCount: options.workerCount)
         let base = try loader.load(items, computeDigests: true, progress: progress)
-
-        // 3. Expand into four rotations per character; labels and class names.
         let pixels = expandRotations(base.pixels, drawingStart: drawingStart, size: size)
-        var labels: [Int32] = []
-        labels.reserveCapacity(items.count * 4)
-        var classNames: [String] = []
-        classNames.reserveCapacity(characters.count * 4)
-        var lake: [String: [Int32]] = ["background": [], "evaluation": []]
-        for (c, (s, character)) in characters.enumerated() {
-            let drawings = drawingStart[c + 1] - drawingStart[c]
-            for (k, rotation) in OmniglotLayout.rotationNames.enumerated() {
-                let label = Int32(c * 4 + k)
-                classNames.append("\(character.alphabet)/\(character.name)/\(rotation)")
-                labels.append(contentsOf: repeatElement(label, count: drawings))
-                if k == 0 { lake[scans[s].part.rawValue]!.append(label) }
-            }
-        }
-        var allSplits = lake.filter { !$0.value.isEmpty }
-        if let splits {
-            let classIndex = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, Int32($0)) })
-            for (name, indices) in try splits.classIndices(in: classIndex) { allSplits[name] = indices }
-        }
 
         // 4. Provenance.
+        let contentDigests = zip(items, base.fileDigests).map { (scans[$0.source].archivePath(ofFileAt: $0.file), $1) }
         var provenance = provenance(scans: scans, archiveDigests: archiveDigests, splits: splits, conversion: conversion,
-                                        contentDigests: zip(items, base.fileDigests).map {
-                                            (scans[$0.source].archivePath(ofFileAt: $0.file), $1)
-                                        })
+                                    contentDigests: contentDigests)
         provenance["structure"] = problems.isEmpty
             ? "complete: \(OmniglotLayout.alphabetCount) alphabets, \(OmniglotLayout.characterCount) characters, "
                 + "\(OmniglotLayout.drawingsPerCharacter) drawings each"
