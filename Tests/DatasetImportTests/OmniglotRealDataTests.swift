@@ -4,21 +4,22 @@ import MetaLearning
 import OmniglotPlugin
 import Testing
 
-/// Where the real Omniglot files are: `$METALEARN_OMNIGLOT_DIR`, or
+/// Where the real Omniglot files are: `$METALEARN_OMNIGLOT_DIR` when set, else
 /// `shared/data/omniglot` next to the package (or next to one of its parent
 /// folders, for a git worktree). Read-only; never copied into the repo.
 enum OmniglotData {
     static let directory: URL? = {
         var candidates: [URL] = []
         if let env = ProcessInfo.processInfo.environment["METALEARN_OMNIGLOT_DIR"], !env.isEmpty {
-            candidates.append(URL(fileURLWithPath: env))
-        }
-        // This file is <package>/Tests/DatasetImportTests/OmniglotRealDataTests.swift.
-        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        for _ in 0..<3 {
-            folder = folder.deletingLastPathComponent()
-            candidates.append(folder.appendingPathComponent("shared/data/omniglot"))
+            candidates.append(URL(fileURLWithPath: env))  // when set, the only place looked at
+        } else {
+            // This file is <package>/Tests/DatasetImportTests/OmniglotRealDataTests.swift.
+            var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
+            for _ in 0..<3 {
+                folder = folder.deletingLastPathComponent()
+                candidates.append(folder.appendingPathComponent("shared/data/omniglot"))
+            }
         }
         let found = candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("images_background.zip").path) }
         if let found {
