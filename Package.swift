@@ -99,7 +99,7 @@ let package = Package(
                           path: "Tests/Support/CrashWriter", swiftSettings: strict),
 
         // Tests.
-        .testTarget(name: "SystemLibrariesTests", dependencies: ["CHDF5", "CBLAS", "CPNG"], swiftSettings: strict),
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["HDF5", "CBLAS", "CPNG"], swiftSettings: strict),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], swiftSettings: strict),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "HDF5Storage", "MetaLearning"], swiftSettings: strict),
         .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "Layers", "Autograd", "BuiltinPlugins", "SinusoidPlugin"],
