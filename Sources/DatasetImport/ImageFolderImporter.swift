@@ -110,7 +110,7 @@ public struct ImageFolderImporter: Sendable {
     /// Reads, decodes and converts every image.
     /// - Parameter progress: called as images finish (see `ImportProgress`).
     /// - Throws: `DatasetImportError` naming the offending file, split or option.
-    public func importDataset(progress: ImportProgress? = nil) throws -> ImageDataset {
+    public func importDataset(progress: ImportProgress.Handler? = nil) throws -> ImageDataset {
         let plan = try plan()
         let (height, width, resize) = try targetSize(firstFile: plan.files[0])
         let conversion = ImageConversion(format: options.format, height: height, width: width, resize: resize,

@@ -1,3 +1,4 @@
+import MetaLearning
 import Dispatch
 import Foundation
 import Synchronization
@@ -53,7 +54,7 @@ public struct ParallelImageLoader: Sendable {
     ///   - progress: called after each finished chunk (serialised, non-decreasing).
     /// - Throws: the error of the lowest-index item that failed (a
     ///   `DatasetImportError` naming the file); the other workers stop early.
-    public func load(_ items: [Item], computeDigests: Bool = false, progress: ImportProgress? = nil) throws -> Output {
+    public func load(_ items: [Item], computeDigests: Bool = false, progress: ImportProgress.Handler? = nil) throws -> Output {
         let conversion = conversion
         guard conversion.height > 0, conversion.width > 0 else {
             throw DatasetImportError.invalidOptions("image size must be positive, got \(conversion.height)x\(conversion.width)")
@@ -190,10 +191,10 @@ private final class SharedState: Sendable {
         stop.store(true, ordering: .relaxed)
     }
 
-    func finished(_ n: Int, total: Int, progress: ImportProgress?) {
+    func finished(_ n: Int, total: Int, progress: ImportProgress.Handler?) {
         completed.withLock { done in
             done += n
-            progress?(done, total)
+            progress?(ImportProgress(stage: "decoding images", completed: done, total: total))
         }
     }
 }

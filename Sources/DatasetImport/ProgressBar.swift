@@ -1,3 +1,4 @@
+import MetaLearning
 import Foundation
 import Synchronization
 
@@ -64,7 +65,7 @@ public final class ProgressBar: Sendable {
     }
 
     /// `update` as an `ImportProgress` callback.
-    public var callback: ImportProgress { { [self] completed, total in update(completed: completed, total: total) } }
+    public var callback: ImportProgress.Handler { { [self] progress in update(completed: progress.completed, total: progress.total) } }
 
     /// Records progress and redraws if due. Calls after `finish()` are ignored;
     /// reaching `completed == total` finishes the bar.

@@ -31,9 +31,9 @@ import Testing
         let options = ImageFolderImporter.Options(name: "pets", height: 4, width: 4,
                                                   splits: ["train": ["dog", "cat"], "test": ["bird"]])
         let dataset = try ImageFolderImporter(folder: root, options: options)
-            .importDataset { done, total in
-                #expect(total == 5)
-                calls.withLock { $0.append(done) }
+            .importDataset { progress in
+                #expect(progress.total == 5)
+                calls.withLock { $0.append(progress.completed) }
             }
         #expect(dataset.name == "pets")
         #expect(dataset.classNames == ["bird", "cat", "dog"])

@@ -1,3 +1,4 @@
+import MetaLearning
 import DatasetImport
 import Synchronization
 import Testing
@@ -29,9 +30,9 @@ import Testing
     @Test func lineStyleWritesOnlyPeriodicLinesAndTheEnd() {
         let text = Mutex("")
         let bar = ProgressBar(label: "log", style: .lines(interval: 3600), barWidth: 4) { s in text.withLock { $0 += s } }
-        for i in 1...99 { bar.callback(i, 100) }
+        for i in 1...99 { bar.callback(ImportProgress(stage: "test", completed: i, total: 100)) }
         #expect(text.withLock { $0 }.isEmpty)
-        bar.callback(100, 100)
+        bar.callback(ImportProgress(stage: "test", completed: 100, total: 100))
         let out = text.withLock { $0 }
         #expect(out.hasPrefix("log [####] 100% 100/100"))
         #expect(out.filter { $0 == "\n" }.count == 1 && !out.contains("\r"))

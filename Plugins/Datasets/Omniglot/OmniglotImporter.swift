@@ -92,7 +92,7 @@ public struct OmniglotImporter: Sendable {
     /// Reads, checks, decodes, resizes and rotates the whole set.
     /// - Parameter progress: called as PNGs finish decoding (total: the number of PNGs, 32,460 for the full set).
     /// - Throws: `DatasetImportError` naming the archive, file or split line at fault.
-    public func importDataset(progress: ImportProgress? = nil) throws -> ImageDataset {
+    public func importDataset(progress: ImportProgress.Handler? = nil) throws -> ImageDataset {
         let size = options.imageSize
         guard size > 0 else { throw DatasetImportError.invalidOptions("image size must be positive, got \(size)") }
 
