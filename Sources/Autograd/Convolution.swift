@@ -131,55 +131,77 @@ struct ConvGeometry: Sendable, Equatable {
     }
 }
 
-/// Raw convolution kernels (im2col + sgemm). They allocate only their workspace.
+/// Raw convolution kernels: im2col into a pooled workspace, then OpenBLAS sgemm.
+///
+/// The im2col matrix holds all images side by side (`[ckk, n·p]`). When an image
+/// has many output pixels (`p >= perImageThreshold`) each image gets its own GEMM
+/// that reads and writes NCHW directly; otherwise one GEMM covers the batch (a
+/// wider, faster GEMM) at the cost of a reorder between `[o, n·p]` and `[n, o, p]`.
 enum ConvKernels {
+    /// Output pixels per image from which per-image GEMMs are used.
+    static let perImageThreshold = 128
+
     /// `out = conv(x, w) + bias`.
     static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>) {
-        let np = g.n * g.p, ckk = g.ckk
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: ckk * np)
-        defer { col.deallocate() }
-        g.im2col(x, col)
-        if g.n == 1 && bias == nil {
-            BLAS.sgemm(transposeA: false, transposeB: false, m: g.o, n: np, k: ckk, w, lda: ckk, col, ldb: np, out, ldc: np)
-            return
+        let np = g.n * g.p, ckk = g.ckk, p = g.p
+        BufferPool.withScratch(ckk * np) { col in
+            g.im2col(x, col)
+            if g.n == 1 || p >= perImageThreshold {
+                if let bias {
+                    for ni in 0..<g.n {
+                        for oi in 0..<g.o { (out + (ni * g.o + oi) * p).update(repeating: bias[oi], count: p) }
+                    }
+                }
+                for ni in 0..<g.n {
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: g.o, n: p, k: ckk, w, lda: ckk,
+                               col + ni * p, ldb: np, beta: bias == nil ? 0 : 1, out + ni * g.o * p, ldc: p)
+                }
+            } else {
+                BufferPool.withScratch(g.o * np) { tmp in
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: g.o, n: np, k: ckk, w, lda: ckk, col, ldb: np, tmp, ldc: np)
+                    g.fromChannelMajor(tmp, out, bias: bias)
+                }
+            }
         }
-        let tmp = UnsafeMutablePointer<Float>.allocate(capacity: g.o * np)
-        defer { tmp.deallocate() }
-        BLAS.sgemm(transposeA: false, transposeB: false, m: g.o, n: np, k: ckk, w, lda: ckk, col, ldb: np, tmp, ldc: np)
-        g.fromChannelMajor(tmp, out, bias: bias)
     }
 
     /// `dx = conv_backward_input(dy, w)`; `dx` is overwritten.
     static func backwardInput(_ g: ConvGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
-        let np = g.n * g.p, ckk = g.ckk
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: ckk * np)
-        defer { col.deallocate() }
-        if g.n == 1 {
-            BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: np, k: g.o, w, lda: ckk, dy, ldb: np, col, ldc: np)
-        } else {
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: g.o * np)
-            defer { tmp.deallocate() }
-            g.toChannelMajor(dy, tmp)
-            BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: np, k: g.o, w, lda: ckk, tmp, ldb: np, col, ldc: np)
+        let np = g.n * g.p, ckk = g.ckk, p = g.p
+        BufferPool.withScratch(ckk * np) { col in
+            if g.n == 1 || p >= perImageThreshold {
+                for ni in 0..<g.n {
+                    BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: p, k: g.o, w, lda: ckk,
+                               dy + ni * g.o * p, ldb: p, col + ni * p, ldc: np)
+                }
+            } else {
+                BufferPool.withScratch(g.o * np) { tmp in
+                    g.toChannelMajor(dy, tmp)
+                    BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: np, k: g.o, w, lda: ckk, tmp, ldb: np, col, ldc: np)
+                }
+            }
+            dx.update(repeating: 0, count: g.n * g.c * g.h * g.w)
+            g.col2im(col, dx)
         }
-        dx.update(repeating: 0, count: g.n * g.c * g.h * g.w)
-        g.col2im(col, dx)
     }
 
     /// `dw = conv_backward_weight(x, dy)`; `dw` is overwritten.
     static func backwardWeight(_ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>) {
-        let np = g.n * g.p, ckk = g.ckk
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: ckk * np)
-        defer { col.deallocate() }
-        g.im2col(x, col)
-        if g.n == 1 {
-            BLAS.sgemm(transposeA: false, transposeB: true, m: g.o, n: ckk, k: np, dy, lda: np, col, ldb: np, dw, ldc: ckk)
-        } else {
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: g.o * np)
-            defer { tmp.deallocate() }
-            g.toChannelMajor(dy, tmp)
-            BLAS.sgemm(transposeA: false, transposeB: true, m: g.o, n: ckk, k: np, tmp, lda: np, col, ldb: np, dw, ldc: ckk)
+        let np = g.n * g.p, ckk = g.ckk, p = g.p
+        BufferPool.withScratch(ckk * np) { col in
+            g.im2col(x, col)
+            if g.n == 1 || p >= perImageThreshold {
+                for ni in 0..<g.n {
+                    BLAS.sgemm(transposeA: false, transposeB: true, m: g.o, n: ckk, k: p, dy + ni * g.o * p, lda: p,
+                               col + ni * p, ldb: np, beta: ni == 0 ? 0 : 1, dw, ldc: ckk)
+                }
+            } else {
+                BufferPool.withScratch(g.o * np) { tmp in
+                    g.toChannelMajor(dy, tmp)
+                    BLAS.sgemm(transposeA: false, transposeB: true, m: g.o, n: ckk, k: np, tmp, lda: np, col, ldb: np, dw, ldc: ckk)
+                }
+            }
         }
     }
 }
