@@ -44,11 +44,13 @@ struct ConvGeometry: Sendable, Equatable {
     /// Unfolds `x` (NCHW) into `col`, a `[ckk, n·p]` row-major matrix.
     func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
         let np = n &* p, hw = h &* w
+        let (ho, wo, stride, padding, h, w) = (ho, wo, stride, padding, h, w)
         for ci in 0..<c {
             for i in 0..<kh {
                 for j in 0..<kw {
                     let row = col + ((ci &* kh &+ i) &* kw &+ j) &* np
                     let xr = validRange(offset: j, size: w, outSize: wo)
+                    let lo = xr.lowerBound, hi = xr.upperBound
                     let shift = j &- padding
                     for ni in 0..<n {
                         let src = x + (ni &* c &+ ci) &* hw
@@ -57,17 +59,17 @@ struct ConvGeometry: Sendable, Equatable {
                             let iy = oy &* stride &- padding &+ i
                             let d = dst + oy &* wo
                             if iy < 0 || iy >= h {
-                                d.update(repeating: 0, count: wo)
+                                for ox in 0..<wo { d[ox] = 0 }
                                 continue
                             }
                             let s = src + iy &* w
-                            for ox in 0..<xr.lowerBound { d[ox] = 0 }
+                            for ox in 0..<lo { d[ox] = 0 }
                             if stride == 1 {
-                                (d + xr.lowerBound).update(from: s + (xr.lowerBound &+ shift), count: xr.count)
+                                for ox in lo..<hi { d[ox] = s[ox &+ shift] }
                             } else {
-                                for ox in xr { d[ox] = s[ox &* stride &+ shift] }
+                                for ox in lo..<hi { d[ox] = s[ox &* stride &+ shift] }
                             }
-                            for ox in xr.upperBound..<wo { d[ox] = 0 }
+                            for ox in hi..<wo { d[ox] = 0 }
                         }
                     }
                 }
@@ -78,11 +80,13 @@ struct ConvGeometry: Sendable, Equatable {
     /// Folds `col` (`[ckk, n·p]`) back, adding into `x` (NCHW, must be initialised).
     func col2im(_ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>) {
         let np = n &* p, hw = h &* w
+        let (ho, wo, stride, padding, h, w) = (ho, wo, stride, padding, h, w)
         for ci in 0..<c {
             for i in 0..<kh {
                 for j in 0..<kw {
                     let row = col + ((ci &* kh &+ i) &* kw &+ j) &* np
                     let xr = validRange(offset: j, size: w, outSize: wo)
+                    let lo = xr.lowerBound, hi = xr.upperBound
                     let shift = j &- padding
                     for ni in 0..<n {
                         let dst = x + (ni &* c &+ ci) &* hw
@@ -93,9 +97,9 @@ struct ConvGeometry: Sendable, Equatable {
                             let s = src + oy &* wo
                             let d = dst + iy &* w
                             if stride == 1 {
-                                for ox in xr { d[ox &+ shift] += s[ox] }
+                                for ox in lo..<hi { d[ox &+ shift] += s[ox] }
                             } else {
-                                for ox in xr { d[ox &* stride &+ shift] += s[ox] }
+                                for ox in lo..<hi { d[ox &* stride &+ shift] += s[ox] }
                             }
                         }
                     }
@@ -141,11 +145,13 @@ enum ConvKernels {
     /// Output pixels per image from which per-image GEMMs are used.
     static let perImageThreshold = 128
 
-    /// `out = conv(x, w) + bias`.
+    /// `out = conv(x, w) + bias`. When `keepColumns`, returns the im2col matrix for the weight gradient.
     static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        out: UnsafeMutablePointer<Float>) {
+                        out: UnsafeMutablePointer<Float>, keepColumns: Bool) -> TensorStorage? {
         let np = g.n * g.p, ckk = g.ckk, p = g.p
-        BufferPool.withScratch(ckk * np) { col in
+        let columns = TensorStorage(uninitializedCount: ckk * np)
+        do {
+            let col = columns.base
             g.im2col(x, col)
             if g.n == 1 || p >= perImageThreshold {
                 if let bias {
@@ -164,6 +170,7 @@ enum ConvKernels {
                 }
             }
         }
+        return keepColumns ? columns : nil
     }
 
     /// `dx = conv_backward_input(dy, w)`; `dx` is overwritten.
@@ -186,11 +193,18 @@ enum ConvKernels {
         }
     }
 
-    /// `dw = conv_backward_weight(x, dy)`; `dw` is overwritten.
-    static func backwardWeight(_ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>) {
+    /// `dw = conv_backward_weight(x, dy)`; `dw` is overwritten. `columns`, when given, is the
+    /// forward pass's im2col of `x`.
+    static func backwardWeight(_ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
+                               columns: TensorStorage?) {
         let np = g.n * g.p, ckk = g.ckk, p = g.p
-        BufferPool.withScratch(ckk * np) { col in
-            g.im2col(x, col)
+        let columns = columns ?? {
+            let fresh = TensorStorage(uninitializedCount: ckk * np)
+            g.im2col(x, fresh.base)
+            return fresh
+        }()
+        do {
+            let col = UnsafePointer(columns.base)
             if g.n == 1 || p >= perImageThreshold {
                 for ni in 0..<g.n {
                     BLAS.sgemm(transposeA: false, transposeB: true, m: g.o, n: ckk, k: p, dy + ni * g.o * p, lda: p,
@@ -215,15 +229,18 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int =
         precondition(bias.shape == [geo.o], "conv2d: bias must have shape [\(geo.o)], got \(bias.shape)")
     }
     let out = TensorStorage(uninitializedCount: Shape.count(geo.outputShape))
-    ConvKernels.forward(geo, x: input.storage.base, w: weight.storage.base,
-                        bias: bias.map { UnsafePointer($0.storage.base) }, out: out.base)
     let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
-    return Tensor.result("conv2d", out, shape: geo.outputShape, inputs: inputs, record: Tensor.shouldRecord(inputs),
+    let record = Tensor.shouldRecord(inputs)
+    // The im2col matrix is kept for the weight gradient when the weight is differentiated.
+    let columns = ConvKernels.forward(geo, x: input.storage.base, w: weight.storage.base,
+                                      bias: bias.map { UnsafePointer($0.storage.base) }, out: out.base,
+                                      keepColumns: record && weight.requiresGradient)
+    return Tensor.result("conv2d", out, shape: geo.outputShape, inputs: inputs, record: record,
                          backward: { ctx in
         let g = ctx.grad
         var grads: [Tensor?] = [nil, nil]
         if ctx.needs[0] { grads[0] = Tensor.conv2dBackwardInput(g, weight: ctx.inputs[1], geometry: geo) }
-        if ctx.needs[1] { grads[1] = Tensor.conv2dBackwardWeight(ctx.inputs[0], g, geometry: geo) }
+        if ctx.needs[1] { grads[1] = Tensor.conv2dBackwardWeight(ctx.inputs[0], g, geometry: geo, columns: columns) }
         if ctx.inputs.count == 3 { grads.append(ctx.needs[2] ? g.sum(axes: [0, 2, 3]) : nil) }
         return grads
     })
@@ -243,9 +260,10 @@ extension Tensor {
     }
 
     /// The gradient of a convolution with respect to its weight: bilinear in (`x`, `dy`).
-    static func conv2dBackwardWeight(_ x: Tensor, _ dy: Tensor, geometry geo: ConvGeometry) -> Tensor {
+    static func conv2dBackwardWeight(_ x: Tensor, _ dy: Tensor, geometry geo: ConvGeometry,
+                                     columns: TensorStorage? = nil) -> Tensor {
         let out = TensorStorage(uninitializedCount: Shape.count(geo.weightShape))
-        ConvKernels.backwardWeight(geo, x: x.storage.base, dy: dy.storage.base, dw: out.base)
+        ConvKernels.backwardWeight(geo, x: x.storage.base, dy: dy.storage.base, dw: out.base, columns: columns)
         return result("conv2dBackwardWeight", out, shape: geo.weightShape, inputs: [x, dy], record: shouldRecord(x, dy),
                       backward: { ctx in
             let v = ctx.grad

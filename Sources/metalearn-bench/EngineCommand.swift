@@ -41,9 +41,9 @@ struct EngineCommand: ParsableCommand {
         print("OpenBLAS \(BLASConfiguration.coreName) kernels, \(BLASConfiguration.threadCount) thread(s) per call,"
               + " \(BLASConfiguration.processorCount) processors")
         let clock = Reporter(reference: 1, repetitions: 1, filter: nil, cpuClock: cpuClock)
-        let sgemm = BLASConfiguration.measureSGEMM(m: 1024, n: 1024, k: 1024, repetitions: repetitions, clock: clock.now)
+        let sgemm = BLASConfiguration.measureSGEMM(m: 1024, n: 1024, k: 1024, repetitions: 20, clock: clock.now)
         let convShaped = BLASConfiguration.measureSGEMM(m: filters, n: images * 49, k: filters * 9,
-                                                        repetitions: repetitions * 4, clock: clock.now)
+                                                        repetitions: 80, clock: clock.now)
         print(Reporter.pad("sgemm 1024x1024x1024 (reference)") + String(format: " %10@ %10.1f", "", sgemm))
         print(Reporter.pad("sgemm \(filters)x\(images * 49)x\(filters * 9) (conv-shaped)")
               + String(format: " %10@ %10.1f %7.1f%%", "", convShaped, 100 * convShaped / sgemm))
@@ -72,11 +72,23 @@ struct EngineCommand: ParsableCommand {
                 _ = withoutGradient { conv2d(x, weight: w, bias: nil, stride: stride, padding: 1) }
             }
             let xw = x.requiringGradient(), ww = w.requiringGradient()
-            let y = conv2d(xw, weight: ww, bias: nil, stride: stride, padding: 1)
-            let probe = Tensor(ones: y.shape)
+            let loss = conv2d(xw, weight: ww, bias: nil, stride: stride, padding: 1).sum()
             report.measure("conv2d \(label) bwd (input+weight)", flops: 2 * flops) {
-                _ = gradients(of: (y * probe).sum(), with: [xw, ww])
+                _ = gradients(of: loss, with: [xw, ww])
             }
+        }
+
+        // The first layer (one input channel: a K = 9 GEMM) at 28x28.
+        let image = Tensor.randomUniform(shape: [n, 1, 28, 28], low: 0, high: 1, using: &rng)
+        let w1 = Tensor.randomNormal(shape: [f, 1, 3, 3], std: 0.3, using: &rng)
+        let firstFlops = 2.0 * Double(n * f * 28 * 28 * 9)
+        report.measure("conv2d layer 1 fwd [\(n),1,28,28] s1", flops: firstFlops) {
+            _ = withoutGradient { conv2d(image, weight: w1, bias: nil, stride: 1, padding: 1) }
+        }
+        let w1w = w1.requiringGradient()
+        let loss1 = conv2d(image, weight: w1w, bias: nil, stride: 1, padding: 1).sum()
+        report.measure("conv2d layer 1 bwd (weight)", flops: firstFlops) {
+            _ = gradients(of: loss1, with: [w1w])
         }
 
         // Full Conv4 on a batch of Omniglot-sized images.
