@@ -28,48 +28,52 @@ struct ConvGeometry: Sendable, Equatable {
     var weightShape: [Int] { [o, c, kh, kw] }
     var outputShape: [Int] { [n, o, ho, wo] }
 
-    /// The range of output columns `ox` whose input column `ox·stride − padding + j` is inside `0..<w`.
+    /// Runs `body(offsets, padded, paddedWidth)` with a table of the top-left input offset of every
+    /// output pixel inside a zero-padded plane, and a scratch plane of that padded size (zeroed).
     @inline(__always)
-    func validRange(offset j: Int, size: Int, outSize: Int) -> Range<Int> {
-        // ox*stride + (j - padding) in [0, size)
-        let shift = j - padding
-        var lo = 0
-        if shift < 0 { lo = (-shift + stride - 1) / stride }
-        var hi = outSize
-        let lastValid = size - 1 - shift  // ox*stride <= lastValid
-        if lastValid < 0 { hi = 0 } else { hi = Swift.min(outSize, lastValid / stride + 1) }
-        return lo..<Swift.max(lo, hi)
+    func withPaddedPlane<R>(_ body: (UnsafeMutableBufferPointer<Int>, UnsafeMutablePointer<Float>, Int) -> R) -> R {
+        let hp = h &+ 2 &* padding, wp = w &+ 2 &* padding
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: p) { offsets in
+            for oy in 0..<ho {
+                for ox in 0..<wo { offsets[oy &* wo &+ ox] = oy &* stride &* wp &+ ox &* stride }
+            }
+            return withUnsafeTemporaryAllocation(of: Float.self, capacity: hp &* wp) { plane in
+                let padded = plane.baseAddress!
+                padded.initialize(repeating: 0, count: hp &* wp)
+                return body(offsets, padded, wp)
+            }
+        }
     }
 
     /// Unfolds `x` (NCHW) into `col`, a `[ckk, n·p]` row-major matrix.
+    ///
+    /// Each input plane is copied once into a zero-padded plane; every `(i, j)` kernel
+    /// tap then reads one output plane's worth of values through a precomputed offset
+    /// table, with no bounds checks in the inner loop.
     func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
-        let np = n &* p, hw = h &* w
-        let (ho, wo, stride, padding, h, w) = (ho, wo, stride, padding, h, w)
-        for ci in 0..<c {
-            for i in 0..<kh {
-                for j in 0..<kw {
-                    let row = col + ((ci &* kh &+ i) &* kw &+ j) &* np
-                    let xr = validRange(offset: j, size: w, outSize: wo)
-                    let lo = xr.lowerBound, hi = xr.upperBound
-                    let shift = j &- padding
-                    for ni in 0..<n {
-                        let src = x + (ni &* c &+ ci) &* hw
-                        let dst = row + ni &* p
-                        for oy in 0..<ho {
-                            let iy = oy &* stride &- padding &+ i
-                            let d = dst + oy &* wo
-                            if iy < 0 || iy >= h {
-                                for ox in 0..<wo { d[ox] = 0 }
-                                continue
-                            }
-                            let s = src + iy &* w
-                            for ox in 0..<lo { d[ox] = 0 }
+        let np = n &* p, hw = h &* w, p = p
+        let (ho, wo, stride, padding, h, w, kh, kw, c) = (ho, wo, stride, padding, h, w, kh, kw, c)
+        withPaddedPlane { offsets, padded, wp in
+            let off = UnsafePointer(offsets.baseAddress!)
+            for ni in 0..<n {
+                for ci in 0..<c {
+                    let plane = x + (ni &* c &+ ci) &* hw
+                    for y in 0..<h {
+                        let d = padded + ((y &+ padding) &* wp &+ padding), s = plane + y &* w
+                        for k in 0..<w { d[k] = s[k] }
+                    }
+                    for i in 0..<kh {
+                        for j in 0..<kw {
+                            let row = col + (((ci &* kh &+ i) &* kw &+ j) &* np &+ ni &* p)
+                            let src = UnsafePointer(padded + (i &* wp &+ j))
                             if stride == 1 {
-                                for ox in lo..<hi { d[ox] = s[ox &+ shift] }
+                                for oy in 0..<ho {
+                                    let d = row + oy &* wo, s = src + oy &* wp
+                                    for ox in 0..<wo { d[ox] = s[ox] }
+                                }
                             } else {
-                                for ox in lo..<hi { d[ox] = s[ox &* stride &+ shift] }
+                                for q in 0..<p { row[q] = src[off[q]] }
                             }
-                            for ox in hi..<wo { d[ox] = 0 }
                         }
                     }
                 }
@@ -77,31 +81,34 @@ struct ConvGeometry: Sendable, Equatable {
         }
     }
 
-    /// Folds `col` (`[ckk, n·p]`) back, adding into `x` (NCHW, must be initialised).
+    /// Folds `col` (`[ckk, n·p]`) back into `x` (NCHW), overwriting it: the adjoint of `im2col`.
     func col2im(_ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>) {
-        let np = n &* p, hw = h &* w
-        let (ho, wo, stride, padding, h, w) = (ho, wo, stride, padding, h, w)
-        for ci in 0..<c {
-            for i in 0..<kh {
-                for j in 0..<kw {
-                    let row = col + ((ci &* kh &+ i) &* kw &+ j) &* np
-                    let xr = validRange(offset: j, size: w, outSize: wo)
-                    let lo = xr.lowerBound, hi = xr.upperBound
-                    let shift = j &- padding
-                    for ni in 0..<n {
-                        let dst = x + (ni &* c &+ ci) &* hw
-                        let src = row + ni &* p
-                        for oy in 0..<ho {
-                            let iy = oy &* stride &- padding &+ i
-                            if iy < 0 || iy >= h { continue }
-                            let s = src + oy &* wo
-                            let d = dst + iy &* w
+        let np = n &* p, hw = h &* w, p = p
+        let (ho, wo, stride, padding, h, w, kh, kw, c) = (ho, wo, stride, padding, h, w, kh, kw, c)
+        withPaddedPlane { offsets, padded, wp in
+            let off = UnsafePointer(offsets.baseAddress!)
+            let hp = h &+ 2 &* padding
+            for ni in 0..<n {
+                for ci in 0..<c {
+                    padded.update(repeating: 0, count: hp &* wp)
+                    for i in 0..<kh {
+                        for j in 0..<kw {
+                            let row = col + (((ci &* kh &+ i) &* kw &+ j) &* np &+ ni &* p)
+                            let dst = padded + (i &* wp &+ j)
                             if stride == 1 {
-                                for ox in lo..<hi { d[ox &+ shift] += s[ox] }
+                                for oy in 0..<ho {
+                                    let d = dst + oy &* wp, s = row + oy &* wo
+                                    for ox in 0..<wo { d[ox] += s[ox] }
+                                }
                             } else {
-                                for ox in lo..<hi { d[ox &* stride &+ shift] += s[ox] }
+                                for q in 0..<p { dst[off[q]] += row[q] }
                             }
                         }
+                    }
+                    let plane = x + (ni &* c &+ ci) &* hw
+                    for y in 0..<h {
+                        let s = padded + ((y &+ padding) &* wp &+ padding), d = plane + y &* w
+                        for k in 0..<w { d[k] = s[k] }
                     }
                 }
             }
@@ -188,7 +195,6 @@ enum ConvKernels {
                     BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: np, k: g.o, w, lda: ckk, tmp, ldb: np, col, ldc: np)
                 }
             }
-            dx.update(repeating: 0, count: g.n * g.c * g.h * g.w)
             g.col2im(col, dx)
         }
     }
