@@ -52,7 +52,8 @@ public final class BufferPool {
     /// A buffer of exactly `count` elements (uninitialised), reused when possible.
     static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
         let capacity = Swift.max(count, 1)
-        if capacity >= minimumCount, let reused = current.take(capacity) { return reused }
+        if capacity < minimumCount { return UnsafeMutablePointer<Float>.allocate(capacity: capacity) }
+        if let reused = current.take(capacity) { return reused }
         return UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Float>.stride, alignment: alignment)
             .bindMemory(to: Float.self, capacity: capacity)
     }
@@ -60,7 +61,8 @@ public final class BufferPool {
     /// Returns a buffer obtained from `allocate(count)`.
     static func free(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
         let capacity = Swift.max(count, 1)
-        if capacity >= minimumCount && current.give(pointer, capacity) { return }
+        if capacity < minimumCount { pointer.deallocate(); return }
+        if current.give(pointer, capacity) { return }
         UnsafeMutableRawPointer(pointer).deallocate()
     }
 

@@ -52,6 +52,23 @@ struct EngineCommand: ParsableCommand {
         var report = Reporter(reference: sgemm, repetitions: repetitions, filter: only, cpuClock: cpuClock)
         var rng = SeededGenerator(seed: 1)
 
+        // Per-op overhead: a chain of ops on 2-element tensors (no compute to speak of).
+        let small = Tensor(shape: [2], scalars: [0.5, -0.25]).requiringGradient()
+        let chain = 10_000
+        report.measureOverhead("tiny op forward, recording (per op)", ops: 2 * chain) {
+            var x = small
+            for _ in 0..<chain { x = x * 1.5 + small }
+        }
+        var chained = small
+        for _ in 0..<chain { chained = chained * 1.5 + small }
+        let chainLoss = chained.sum()
+        report.measureOverhead("tiny op backward, first order (per op)", ops: 2 * chain) {
+            _ = gradients(of: chainLoss, with: [small])
+        }
+        report.measureOverhead("tiny op backward, createGraph (per op)", ops: 2 * chain) {
+            _ = gradients(of: chainLoss, with: [small], createGraph: true)
+        }
+
         // Matmul through the engine (allocation and graph included).
         let a = Tensor.randomNormal(shape: [512, 512], using: &rng), b = Tensor.randomNormal(shape: [512, 512], using: &rng)
         let mmFlops = 2.0 * 512 * 512 * 512
@@ -108,6 +125,20 @@ struct EngineCommand: ParsableCommand {
                               createGraph: true)
             }
         }
+        // Two tasks at once, one per thread, each with its own graph (how a meta-batch runs).
+        // Wall-clock time for both; the rate is their combined throughput.
+        if !cpuClock {
+            for kind in [Conv4.Kind.maml, .protoNet] {
+                let net = Conv4(kind: kind, filters: f, ways: 5, rng: &rng)
+                let params = net.parameters.requiringGradient()
+                report.measure("Conv4 \(kind) fwd+bwd, 2 tasks on 2 threads", flops: 2 * 3 * net.forwardFlops(images: n)) {
+                    DispatchQueue.concurrentPerform(iterations: 2) { _ in
+                        _ = gradients(of: crossEntropy(logits: net.logits(params, batch), labels: labels), with: params)
+                    }
+                }
+            }
+        }
+
         // One second-order MAML step: inner gradient with createGraph, adapted forward, meta-gradient.
         let net = Conv4(kind: .maml, filters: f, ways: 5, rng: &rng)
         let params = net.parameters.requiringGradient()
@@ -140,6 +171,20 @@ struct Reporter {
     static func pad(_ s: String, _ width: Int = 46, left: Bool = false) -> String {
         let fill = String(repeating: " ", count: Swift.max(0, width - s.count))
         return left ? fill + s : s + fill
+    }
+
+    /// Prints the median time per op in microseconds.
+    mutating func measureOverhead(_ name: String, ops: Int, _ body: () -> Void) {
+        if let filter, !name.contains(filter) { return }
+        body()
+        var times: [Double] = []
+        for _ in 0..<Swift.max(3, repetitions / 4) {
+            let start = now()
+            body()
+            times.append(now() - start)
+        }
+        times.sort()
+        print(Self.pad(name) + String(format: " %10.3f µs", times[times.count / 2] / Double(ops) * 1e6))
     }
 
     mutating func measure(_ name: String, flops: Double, _ body: () -> Void) {
