@@ -136,6 +136,13 @@ import Testing
         #expect(close(cosineSimilarity(a, b).scalars, [0, 0.6], 1e-5))
     }
 
+    @Test func choleskySolveSolves() {
+        let a = Tensor(shape: [3, 3], scalars: [4, 1, 0, 1, 3, 1, 0, 1, 2])
+        let x = Tensor(shape: [3, 2], scalars: [1, -1, 2, 0.5, -3, 1])
+        let b = a.matmul(x)
+        #expect(close(choleskySolve(a, b).scalars, x.scalars, 1e-5))
+    }
+
     @Test func batchNormNormalisesEachChannel() {
         var rng = SeededGenerator(seed: 3)
         let x = Tensor.randomNormal(shape: [4, 2, 3, 3], mean: 5, std: 3, using: &rng)
