@@ -11,8 +11,8 @@ import Darwin
 /// Each thread owns its pool (thread-local storage); a buffer freed on a thread
 /// goes to that thread's pool. Buffers are matched by exact element count; small
 /// buffers (under `minimumCount` elements) bypass the pool. A pool keeps at most
-/// `capacityBytes` cached; beyond that, freed buffers go straight back to the
-/// system. Nothing is shared between threads, so there is no locking.
+/// `capacityBytes` cached; when a freed buffer does not fit, buffers of other
+/// sizes are released first, so the cache follows the current working set. Nothing is shared between threads, so there is no locking.
 public final class BufferPool {
     /// Buffers smaller than this (in elements) are not pooled.
     static let minimumCount = 1024
@@ -74,6 +74,13 @@ public final class BufferPool {
 
     private func give(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) -> Bool {
         let bytes = count * MemoryLayout<Float>.stride
+        guard bytes <= Self.capacityBytes / 4 else { return false }
+        // When full, drop other sizes' buffers (whole buckets) so the cache follows the working set.
+        while cachedBytes + bytes > Self.capacityBytes, let victim = buckets.first(where: { $0.key != count }) {
+            for p in victim.value { UnsafeMutableRawPointer(p).deallocate() }
+            cachedBytes -= victim.key * MemoryLayout<Float>.stride * victim.value.count
+            buckets[victim.key] = nil
+        }
         guard cachedBytes + bytes <= Self.capacityBytes else { return false }
         buckets[count, default: []].append(pointer)
         cachedBytes += bytes

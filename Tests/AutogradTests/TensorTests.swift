@@ -198,3 +198,21 @@ import Testing
         #expect(p.mapTensors { _, t in t * 2 }["w"]?.scalars == [2, 2, 2, 2, 2, 2])
     }
 }
+
+/// The per-thread buffer pool reuses freed buffers and can be emptied.
+@Suite struct BufferPoolTests {
+    @Test func freedTensorsAreCachedAndReleased() {
+        BufferPool.releaseCachedBuffers()
+        #expect(BufferPool.cachedByteCount == 0)
+        do {
+            let t = Tensor(zeros: [64, 64])
+            #expect(t.count == 4096)
+        }
+        #expect(BufferPool.cachedByteCount == 4096 * 4)
+        let reused = Tensor(ones: [4096])
+        #expect(BufferPool.cachedByteCount == 0, "a buffer of the same size is taken from the pool")
+        #expect(reused.scalars.allSatisfy { $0 == 1 })
+        BufferPool.releaseCachedBuffers()
+        #expect(BufferPool.cachedByteCount == 0)
+    }
+}
