@@ -1,4 +1,7 @@
+import ANILPlugin
+import MAMLPlugin
 import MetaLearning
+import MetaSGDPlugin
 import SinusoidPlugin
 
 /// The one explicit list of shipped plugins. Adding a plugin: a folder
@@ -12,6 +15,9 @@ public enum BuiltinPlugins {
     /// Every shipped plugin, in listing order.
     public static var all: [any Plugin.Type] {
         [
+            MAMLPlugin.self,
+            MetaSGDPlugin.self,
+            ANILPlugin.self,
             SinusoidPlugin.self,
         ]
     }
