@@ -84,11 +84,12 @@ import Testing
         #expect(Support.flat(network.split(result.gradients).body).contains { $0 != 0 })
     }
 
-    /// ANIL learns 5-way 1-shot classification of synthetic images with a small Conv4 (16 filters):
-    /// held-out accuracy after 3 head steps rises from chance to above 60% in 150 meta-steps.
+    /// ANIL (second order, paper defaults: 1 head step of 0.4, 3 at evaluation) learns 5-way 1-shot
+    /// classification of 8x8 synthetic images with a small Conv4 (16 filters): held-out accuracy rises
+    /// from below 35% (measured 26%) to above 55% (measured 63%) in 150 meta-steps of 8 tasks.
     @Test func learnsSyntheticImageClassification() throws {
-        let train = try SyntheticImageTasks(classes: 0..<30, ways: 5, shots: 1, queries: 5, height: 16, width: 16)
-        let test = try SyntheticImageTasks(classes: 30..<45, ways: 5, shots: 1, queries: 5, height: 16, width: 16)
+        let train = try SyntheticImageTasks(classes: 0..<30, ways: 5, shots: 1, queries: 5)
+        let test = try SyntheticImageTasks(classes: 30..<45, ways: 5, shots: 1, queries: 5)
         let anil = try ANIL(problem: train.problem, network: Support.smallConvNetwork(ways: 5, filters: 16))
         let trainer = try MetaTrainer(learner: anil, optimizer: Adam(learningRate: 3e-3), tasks: train,
                                       configuration: .init(metaBatchSize: 8, threads: 2, seed: 6))
@@ -98,8 +99,8 @@ import Testing
         let trained = try trainer.train(initial, until: 150)
         let after = try evaluator.evaluate(anil, parameters: trained.parameters, on: test, indices: 0..<100)
         print("ANIL synthetic 5-way 1-shot held-out accuracy: before \(before.summary.mean), after 150 steps \(after.summary.mean)")
-        #expect(before.summary.mean < 0.4)
-        #expect(after.summary.mean > 0.6, "accuracy after training \(after.summary.mean)")
+        #expect(before.summary.mean < 0.35)
+        #expect(after.summary.mean > 0.55, "accuracy after training \(after.summary.mean)")
     }
 
     /// Checkpoint round trip: identical predictions.

@@ -130,42 +130,44 @@ import Testing
     }
 
     /// MAML (second order) learns sinusoid regression (Finn et al.'s setting: 1 inner step of 0.01,
-    /// 10 shots, MLP 1-40-40-1, Adam 1e-3): held-out post-adaptation query MSE starts above 2.5 and
-    /// falls below 1.4 within 400 meta-steps of 10 tasks.
+    /// 10 shots, MLP 1-40-40-1; Adam 1e-2 to be quick): held-out post-adaptation query MSE starts above
+    /// 2.5 (measured 3.9) and falls below 1.5 (measured 0.91) within 300 meta-steps of 10 tasks.
     @Test func learnsSinusoidRegression() throws {
         let tasks = try Support.sinusoidTasks(shots: 10, queries: 10)
         let maml = try BuiltinPlugins.makeRegistry().algorithm(named: "maml")
             .makeLearner(problem: tasks.problem, options: ["inner-lr": "0.01", "eval-inner-steps": "1"])
-        let trainer = try MetaTrainer(learner: maml, optimizer: Adam(learningRate: 1e-3), tasks: tasks,
+        let trainer = try MetaTrainer(learner: maml, optimizer: Adam(learningRate: 1e-2), tasks: tasks,
                                       configuration: .init(metaBatchSize: 10, threads: 2, seed: 4))
         let evaluator = Evaluator(threads: 2, seed: 1000)
         let initial = trainer.initialState()
         let before = try evaluator.evaluate(maml, parameters: initial.parameters, on: tasks, indices: 0..<100)
-        let trained = try trainer.train(initial, until: 400)
+        let trained = try trainer.train(initial, until: 300)
         let after = try evaluator.evaluate(maml, parameters: trained.parameters, on: tasks, indices: 0..<100)
-        print("MAML sinusoid held-out post-adaptation MSE: before \(before.summary.mean), after 400 steps \(after.summary.mean)")
+        print("MAML sinusoid held-out post-adaptation MSE: before \(before.summary.mean), after 300 steps \(after.summary.mean)")
         #expect(before.summary.mean > 2.5)
-        #expect(after.summary.mean < 1.4, "MSE after training \(after.summary.mean)")
+        #expect(after.summary.mean < 1.5, "MSE after training \(after.summary.mean)")
     }
 
-    /// FOMAML learns 5-way 1-shot classification of synthetic images with a small Conv4 (16 filters):
-    /// held-out accuracy after 3 adaptation steps rises from chance (~20-35%) to above 60% in 150 steps.
+    /// FOMAML learns 5-way 1-shot classification of 8x8 synthetic images with a small Conv4 (16 filters,
+    /// inner rate 0.4, 3 steps at evaluation): held-out accuracy rises from 53% (measured; 3 steps from a
+    /// random init already beat chance) to above 65% (measured 75%) in 150 meta-steps of 8 tasks.
     @Test func firstOrderLearnsSyntheticImageClassification() throws {
-        let train = try SyntheticImageTasks(classes: 0..<30, ways: 5, shots: 1, queries: 5, height: 16, width: 16)
-        let test = try SyntheticImageTasks(classes: 30..<45, ways: 5, shots: 1, queries: 5, height: 16, width: 16)
-        let fomaml = try MAML(problem: train.problem, network: Support.smallConvNetwork(ways: 5, filters: 16),
-                              configuration: .init(innerSteps: 1, innerLearningRate: 0.4, evaluationInnerSteps: 3,
-                                                   firstOrder: true))
-        let trainer = try MetaTrainer(learner: fomaml, optimizer: Adam(learningRate: 3e-3), tasks: train,
+        let train = try SyntheticImageTasks(classes: 0..<30, ways: 5, shots: 1, queries: 5)
+        let test = try SyntheticImageTasks(classes: 30..<45, ways: 5, shots: 1, queries: 5)
+        let fomaml = try BuiltinPlugins.makeRegistry().algorithm(named: "fomaml")
+            .makeLearner(problem: train.problem, options: [:])
+        let small = try MAML(problem: train.problem, network: Support.smallConvNetwork(ways: 5, filters: 16),
+                             configuration: try #require(fomaml as? MAML).configuration)
+        let trainer = try MetaTrainer(learner: small, optimizer: Adam(learningRate: 3e-3), tasks: train,
                                       configuration: .init(metaBatchSize: 8, threads: 2, seed: 6))
         let evaluator = Evaluator(threads: 2, seed: 1000)
         let initial = trainer.initialState()
-        let before = try evaluator.evaluate(fomaml, parameters: initial.parameters, on: test, indices: 0..<100)
+        let before = try evaluator.evaluate(small, parameters: initial.parameters, on: test, indices: 0..<100)
         let trained = try trainer.train(initial, until: 150)
-        let after = try evaluator.evaluate(fomaml, parameters: trained.parameters, on: test, indices: 0..<100)
+        let after = try evaluator.evaluate(small, parameters: trained.parameters, on: test, indices: 0..<100)
         print("FOMAML synthetic 5-way 1-shot held-out accuracy: before \(before.summary.mean), after 150 steps \(after.summary.mean)")
-        #expect(before.summary.mean < 0.4)
-        #expect(after.summary.mean > 0.6, "accuracy after training \(after.summary.mean)")
+        #expect(after.summary.mean > 0.65, "accuracy after training \(after.summary.mean)")
+        #expect(after.summary.mean > before.summary.mean + 0.1, "before \(before.summary.mean), after \(after.summary.mean)")
     }
 
     /// The tasks of a meta-batch run on both cores; their gradients are summed in task order, so

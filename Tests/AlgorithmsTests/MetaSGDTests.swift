@@ -69,13 +69,14 @@ import Testing
         #expect(weights.worstError <= 0.005 * weights.scale, "\(weights)")
     }
 
-    /// Meta-SGD learns sinusoid regression (10 shots, 1 learned-rate step, Adam 1e-3): held-out
-    /// post-adaptation MSE falls from above 2.5 to below 1.2 within 300 meta-steps of 10 tasks, and
-    /// the learning rates move away from their initial values.
+    /// Meta-SGD (registry defaults: 1 learned-rate step, rates from U[0.005, 0.1]) learns sinusoid
+    /// regression (10 shots, MLP 1-40-40-1, Adam 1e-2): held-out post-adaptation MSE falls from above
+    /// 2.5 (measured 4.3) to below 1.3 (measured 0.80) within 300 meta-steps of 10 tasks, and the
+    /// learning rates move away from their initial values.
     @Test func learnsSinusoidRegression() throws {
         let tasks = try Support.sinusoidTasks(shots: 10, queries: 10)
         let learner = try BuiltinPlugins.makeRegistry().algorithm(named: "metasgd").makeLearner(problem: tasks.problem)
-        let trainer = try MetaTrainer(learner: learner, optimizer: Adam(learningRate: 1e-3), tasks: tasks,
+        let trainer = try MetaTrainer(learner: learner, optimizer: Adam(learningRate: 1e-2), tasks: tasks,
                                       configuration: .init(metaBatchSize: 10, threads: 2, seed: 4))
         let evaluator = Evaluator(threads: 2, seed: 1000)
         let initial = trainer.initialState()
@@ -84,7 +85,7 @@ import Testing
         let after = try evaluator.evaluate(learner, parameters: trained.parameters, on: tasks, indices: 0..<100)
         print("Meta-SGD sinusoid held-out post-adaptation MSE: before \(before.summary.mean), after 300 steps \(after.summary.mean)")
         #expect(before.summary.mean > 2.5)
-        #expect(after.summary.mean < 1.2, "MSE after training \(after.summary.mean)")
+        #expect(after.summary.mean < 1.3, "MSE after training \(after.summary.mean)")
         let metaSGD = try #require(learner as? MetaSGD)
         let moved = zip(Support.flat(try metaSGD.learningRates(in: initial.parameters)),
                         Support.flat(try metaSGD.learningRates(in: trained.parameters))).map { Swift.abs($0 - $1) }
