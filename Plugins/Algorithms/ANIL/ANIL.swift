@@ -61,6 +61,7 @@ public struct ANIL: Learner {
     /// Inner-loop settings.
     public let configuration: Configuration
 
+    /// `"anil"`.
     public var name: String { "anil" }
 
     /// Throws `ANILError.invalidOption` for fewer than one inner step, a
@@ -97,6 +98,7 @@ public struct ANIL: Learner {
                                                    firstOrder: try options.bool("first-order")))
     }
 
+    /// The network's initial parameters (PyTorch's default initialisation), drawn from `rng`.
     public func initialParameters(using rng: inout SeededGenerator) -> ParameterSet {
         network.initialParameters(using: &rng)
     }

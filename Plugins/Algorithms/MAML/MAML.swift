@@ -121,6 +121,7 @@ public struct MAML: Learner {
                       configuration: configuration)
     }
 
+    /// The network's initial parameters (PyTorch's default initialisation), drawn from `rng`.
     public func initialParameters(using rng: inout SeededGenerator) -> ParameterSet {
         network.initialParameters(using: &rng)
     }

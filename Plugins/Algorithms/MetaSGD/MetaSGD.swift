@@ -37,6 +37,7 @@ public struct MetaSGD: Learner {
         /// Treat inner gradients as constants.
         public var firstOrder: Bool
 
+        /// Defaults: the paper's one learned-rate step, rates initialised in `[0.005, 0.1]`, second order.
         public init(innerSteps: Int = 1, evaluationInnerSteps: Int = 1,
                     initialLearningRateRange: ClosedRange<Float> = 0.005...0.1, firstOrder: Bool = false) {
             self.innerSteps = innerSteps
@@ -67,6 +68,7 @@ public struct MetaSGD: Learner {
     /// Inner-loop settings.
     public let configuration: Configuration
 
+    /// `"metasgd"`.
     public var name: String { "metasgd" }
 
     /// Throws `MetaSGDError.invalidOption` for fewer than one inner step, a
