@@ -1,4 +1,12 @@
+import ANILPlugin
+import BaselinePlugin
+import MAMLPlugin
+import MatchingNetPlugin
 import MetaLearning
+import MetaSGDPlugin
+import NCAPlugin
+import ProtoNetPlugin
+import ReptilePlugin
 import SinusoidPlugin
 
 /// The one explicit list of shipped plugins. Adding a plugin: a folder
@@ -12,6 +20,14 @@ public enum BuiltinPlugins {
     /// Every shipped plugin, in listing order.
     public static var all: [any Plugin.Type] {
         [
+            MAMLPlugin.self,
+            MetaSGDPlugin.self,
+            ANILPlugin.self,
+            ProtoNetPlugin.self,
+            MatchingNetPlugin.self,
+            ReptilePlugin.self,
+            BaselinePlugin.self,
+            NCAPlugin.self,
             SinusoidPlugin.self,
         ]
     }
