@@ -59,6 +59,10 @@ CMD="scripts/bench.sh ${QUICK_FLAG}--rounds $ROUNDS --min-time $MIN_TIME --warmu
     echo "load_start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$OUT/meta.txt"
 cat "$OUT/meta.txt"
+# The GEMM ceiling of this run: raw OpenBLAS sgemm on the threads both sides use.
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$BIN" engine --threads "$THREADS" --repetitions 1 --only none \
+    > "$OUT/sgemm.txt" 2>&1 || true
+grep -E "^OpenBLAS|reference" "$OUT/sgemm.txt" || true
 
 run_peer() {  # round workload
     local dir="$OUT/peer/r$1/$2"

@@ -73,7 +73,9 @@ def summarize(runs):
             peer_threads=peer[0].get("threads"), ours_threads=ours[0].get("threads"),
             ours_os_threads=max(r.get("os_threads", 0) for r in ours),
             torch=peer[0].get("torch"), l2l=peer[0].get("learn2learn"), blas=ours[0].get("blas_core"),
-            tasks_per_iter=ours[0].get("tasks_per_iter", 1)))
+            tasks_per_iter=ours[0].get("tasks_per_iter", 1),
+            gflop=next((r["flops_per_iter"] / 1e9 for r in peer if isinstance(r.get("flops_per_iter"), (int, float))),
+                       None)))
     return rows
 
 
@@ -85,17 +87,20 @@ def verdict(ok, ratio, target, higher):
 
 
 def tables(rows):
-    speed = ["| workload | learn2learn it/s | MetaLearn it/s | ratio (per-round range) | target | met? |",
-             "|---|---:|---:|---:|---:|---|"]
+    speed = ["| workload | learn2learn it/s | MetaLearn it/s | ratio (per-round range) | target | met? "
+             "| GFLOP/it | GFLOP/s l2l / ours |",
+             "|---|---:|---:|---:|---:|---|---:|---:|"]
     memory = ["| workload | learn2learn peak RSS | MetaLearn peak RSS | ratio | target | met? |",
               "|---|---:|---:|---:|---:|---|"]
     met = []
     for r in rows:
         t = SPEED_TARGET.get(r["name"])
         ok = t is not None and r["ratio"] >= t
-        speed.append("| %s | %.3f (%.0f ms) | %.3f (%.0f ms) | **%.2fx** (%.2f-%.2f) | >= %.0fx | %s |" % (
+        g = r["gflop"]
+        speed.append("| %s | %.3f (%.0f ms) | %.3f (%.0f ms) | **%.2fx** (%.2f-%.2f) | >= %.0fx | %s | %s | %s |" % (
             r["name"], r["peer_ips"], r["peer_ms"], r["ours_ips"], r["ours_ms"], r["ratio"], r["ratio_min"],
-            r["ratio_max"], t or 0, verdict(ok, r["ratio"], t, True)))
+            r["ratio_max"], t or 0, verdict(ok, r["ratio"], t, True), "%.2f" % g if g else "n/a",
+            "%.1f / %.1f" % (g * r["peer_ips"], g * r["ours_ips"]) if g else "n/a"))
         m = r["ours_rss"] / r["peer_rss"]
         mok = m <= MEMORY_TARGET
         memory.append("| %s | %.0f MiB | %.0f MiB | **%.2fx** | <= %.1fx | %s |" % (
@@ -122,6 +127,16 @@ def read_meta(results):
                 if len(parts) >= 3:
                     loads.append(float(parts[2]))
     return meta, loads
+
+
+def sgemm_note(results):
+    """The raw OpenBLAS sgemm rate bench.sh measured with 2 threads, as a ceiling for GFLOP/s."""
+    path = os.path.join(results, "sgemm.txt")
+    if not os.path.exists(path):
+        return ""
+    with open(path) as f:
+        m = re.search(r"sgemm 1024x1024x1024 \(reference\)\s+([\d.]+)", f.read())
+    return "; raw OpenBLAS sgemm 1024^3 on 2 threads in this run: %s GFLOP/s" % m.group(1) if m else ""
 
 
 def main():
@@ -153,7 +168,9 @@ def main():
     n_mem = sum(1 for _, _, ok in met if ok)
     summary = "Targets met: speed %d of %d, memory %d of %d." % (n_speed, len(met), n_mem, len(met))
     text = "\n".join(context) + "\n\nThroughput (iterations per second; MAML/FOMAML: meta-iterations of 32 tasks, " \
-        "ProtoNet: episodes, meta-test: tasks; median iteration time in brackets):\n\n" + "\n".join(speed) + \
+        "ProtoNet: episodes, meta-test: tasks; median iteration time in brackets; GFLOP/it = the peer's torch " \
+        "flop counter for one iteration (conv+matmul incl. backward and double backward, the same math on both " \
+        "sides), GFLOP/s = that x throughput%s):\n\n" % sgemm_note(args.results) + "\n".join(speed) + \
         "\n\nPeak memory (ru_maxrss of each workload's own process):\n\n" + "\n".join(memory) + "\n\n" + summary + "\n"
     print(text)
     if args.write_docs:

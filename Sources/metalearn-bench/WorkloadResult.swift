@@ -28,6 +28,8 @@ struct WorkloadResult: Codable, Sendable {
     var blasCore: String
     /// Load averages when the child finished.
     var loadAverage: [Double]?
+    /// The registered algorithm and the options its learner was built with.
+    var learner: String
 
     enum CodingKeys: String, CodingKey {
         case name, impl, desc, iters, seconds, threads
@@ -42,6 +44,7 @@ struct WorkloadResult: Codable, Sendable {
         case osThreads = "os_threads"
         case blasCore = "blas_core"
         case loadAverage = "load_avg"
+        case learner
     }
 }
 

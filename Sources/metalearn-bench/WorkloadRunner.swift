@@ -45,7 +45,9 @@ struct WorkloadRunner {
             tasksPerSecond: perIteration * Double(times.count) / total, tasksPerIter: workload.tasksPerIteration,
             peakRSSMiB: ProcessStats.peakRSSMiB, rssAfterSetupMiB: rssAfterSetup, threads: threads,
             osThreads: ProcessStats.osThreadCount, blasCore: BLASConfiguration.coreName,
-            loadAverage: ProcessStats.loadAverage)
+            loadAverage: ProcessStats.loadAverage,
+            learner: workload.algorithm + " " + workload.learnerOptions.sorted { $0.key < $1.key }
+                .map { "\($0.key)=\($0.value)" }.joined(separator: " "))
     }
 
     /// One timed iteration: a meta-training step, or one meta-test task.
