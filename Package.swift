@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CHDF5", "CBLAS", "CPNG"], swiftSettings: strict),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], swiftSettings: strict),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "HDF5Storage", "MetaLearning"], swiftSettings: strict),
-        .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "Layers", "Autograd", "BuiltinPlugins"],
+        .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "Layers", "Autograd", "BuiltinPlugins", "SinusoidPlugin"],
                     swiftSettings: strict),
         .testTarget(name: "DatasetImportTests",
                     dependencies: ["DatasetImport", "OmniglotPlugin", "HDF5Storage", "MetaLearning"],

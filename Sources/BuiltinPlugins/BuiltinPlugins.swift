@@ -1,4 +1,25 @@
 import MetaLearning
+import SinusoidPlugin
 
-/// The one explicit list of shipped plugins (filled in by issue 5).
-public enum BuiltinPlugins {}
+/// The one explicit list of shipped plugins. Adding a plugin: a folder
+/// under `Plugins/`, a target in `Package.swift`, and one entry here.
+///
+/// ```swift
+/// let registry = try BuiltinPlugins.makeRegistry()
+/// print(registry.listing())
+/// ```
+public enum BuiltinPlugins {
+    /// Every shipped plugin, in listing order.
+    public static var all: [any Plugin.Type] {
+        [
+            SinusoidPlugin.self,
+        ]
+    }
+
+    /// A registry with every shipped plugin registered.
+    public static func makeRegistry() throws -> PluginRegistry {
+        var registry = PluginRegistry()
+        try registry.register(all)
+        return registry
+    }
+}

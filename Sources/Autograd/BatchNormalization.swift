@@ -1,0 +1,128 @@
+import RealModule
+
+/// Batch normalisation in training mode: each channel is normalised with the
+/// statistics of the current batch (mean and biased variance over N, H, W for
+/// NCHW input, over N for `[N, C]` input), then scaled and offset per channel.
+///
+/// `scale` and `offset`, when given, have shape `[C]`. This is the form MAML
+/// uses (no running statistics). The forward pass and the first-order backward
+/// are fused kernels; with `createGraph` the backward is built from
+/// differentiable ops, so second derivatives are exact.
+public func batchNorm(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon: Float = 1e-5) -> Tensor {
+    precondition(input.rank == 4 || input.rank == 2,
+                 "batchNorm: input must be [N, C, H, W] or [N, C], got shape \(input.shape)")
+    let n = input.shape[0], c = input.shape[1]
+    let s = input.rank == 4 ? input.shape[2] * input.shape[3] : 1
+    precondition(n * s > 0, "batchNorm: empty batch in shape \(input.shape)")
+    if let scale { precondition(scale.shape == [c], "batchNorm: scale must have shape [\(c)], got \(scale.shape)") }
+    if let offset { precondition(offset.shape == [c], "batchNorm: offset must have shape [\(c)], got \(offset.shape)") }
+    let m = Float(n * s)
+    let x = input.storage.base
+    var mean = [Float](repeating: 0, count: c)
+    var invStd = [Float](repeating: 0, count: c)
+    let out = TensorStorage(uninitializedCount: input.count)
+    let y = out.base
+    for ci in 0..<c {
+        var total: Float = 0
+        for ni in 0..<n { total += Kernels.sum(x + (ni &* c &+ ci) &* s, s) }
+        let mu = total / m
+        var sq: Float = 0
+        for ni in 0..<n {
+            let row = x + (ni &* c &+ ci) &* s
+            var acc: Float = 0
+            for k in 0..<s { let d = row[k] - mu; acc = Relaxed.multiplyAdd(d, d, acc) }
+            sq += acc
+        }
+        let inv = 1 / (sq / m + epsilon).squareRoot()
+        mean[ci] = mu
+        invStd[ci] = inv
+        let a = inv * (scale.map { $0.storage.base[ci] } ?? 1)
+        let b = (offset.map { $0.storage.base[ci] } ?? 0) - mu * a
+        for ni in 0..<n {
+            let off = (ni &* c &+ ci) &* s
+            Kernels.map(s, x + off, y + off) { $0 * a + b }
+        }
+    }
+    let savedMean = mean, savedInvStd = invStd
+    var inputs = [input]
+    if let scale { inputs.append(scale) }
+    if let offset { inputs.append(offset) }
+    let hasScale = scale != nil, hasOffset = offset != nil
+    return Tensor.result("batchNorm", out, shape: input.shape, inputs: inputs, record: Tensor.shouldRecord(inputs),
+                         backward: { ctx in
+        let scaleIndex = hasScale ? 1 : -1, offsetIndex = hasOffset ? (hasScale ? 2 : 1) : -1
+        if ctx.createGraph {
+            return BatchNormBackward.composite(ctx, scaleIndex: scaleIndex, offsetIndex: offsetIndex, epsilon: epsilon)
+        }
+        return BatchNormBackward.fused(ctx, mean: savedMean, invStd: savedInvStd, scaleIndex: scaleIndex, offsetIndex: offsetIndex)
+    })
+}
+
+/// The two backward implementations of `batchNorm`.
+enum BatchNormBackward {
+    /// Differentiable backward (recomputes the statistics from the recorded input).
+    static func composite(_ ctx: BackwardContext, scaleIndex: Int, offsetIndex: Int, epsilon: Float) -> [Tensor?] {
+        let x = ctx.inputs[0], g = ctx.grad
+        let c = x.shape[1]
+        let axes = x.rank == 4 ? [0, 2, 3] : [0]
+        let channelShape = x.rank == 4 ? [1, c, 1, 1] : [1, c]
+        let mean = x.mean(axes: axes, keepingDimensions: true)
+        let centered = x - mean
+        let inv = (centered.squared().mean(axes: axes, keepingDimensions: true) + epsilon).pow(-0.5)
+        let xhat = centered * inv
+        var grads = [Tensor?](repeating: nil, count: ctx.inputs.count)
+        if ctx.needs[0] {
+            let dxhat = scaleIndex >= 0 ? g * ctx.inputs[scaleIndex].reshaped(channelShape) : g
+            let dx = inv * (dxhat - dxhat.mean(axes: axes, keepingDimensions: true)
+                            - xhat * (dxhat * xhat).mean(axes: axes, keepingDimensions: true))
+            grads[0] = dx
+        }
+        if scaleIndex >= 0 && ctx.needs[scaleIndex] { grads[scaleIndex] = (g * xhat).sum(axes: axes) }
+        if offsetIndex >= 0 && ctx.needs[offsetIndex] { grads[offsetIndex] = g.sum(axes: axes) }
+        return grads
+    }
+
+    /// First-order backward as one fused kernel (no graph).
+    static func fused(_ ctx: BackwardContext, mean: [Float], invStd: [Float], scaleIndex: Int, offsetIndex: Int) -> [Tensor?] {
+        let input = ctx.inputs[0]
+        let n = input.shape[0], c = input.shape[1]
+        let s = input.rank == 4 ? input.shape[2] * input.shape[3] : 1
+        let m = Float(n * s)
+        let x = input.storage.base, g = ctx.grad.storage.base
+        let needX = ctx.needs[0]
+        let dxStorage = needX ? TensorStorage(uninitializedCount: input.count) : nil
+        let dScale = TensorStorage(uninitializedCount: c), dOffset = TensorStorage(uninitializedCount: c)
+        for ci in 0..<c {
+            let mu = mean[ci], inv = invStd[ci]
+            var sg: Float = 0, sgx: Float = 0
+            for ni in 0..<n {
+                let off = (ni &* c &+ ci) &* s
+                let xr = x + off, gr = g + off
+                var a: Float = 0, b: Float = 0
+                for k in 0..<s {
+                    a = Relaxed.sum(a, gr[k])
+                    b = Relaxed.multiplyAdd(gr[k], xr[k] - mu, b)
+                }
+                sg += a
+                sgx += b
+            }
+            sgx *= inv
+            dScale.base[ci] = sgx
+            dOffset.base[ci] = sg
+            if let dxStorage {
+                let gamma = scaleIndex >= 0 ? ctx.inputs[scaleIndex].storage.base[ci] : 1
+                let k1 = gamma * inv, meanG = sg / m, k2 = sgx / m * inv
+                for ni in 0..<n {
+                    let off = (ni &* c &+ ci) &* s
+                    let xr = x + off, gr = g + off, dr = dxStorage.base + off
+                    for k in 0..<s { dr[k] = k1 * (gr[k] - meanG - (xr[k] - mu) * k2) }
+                }
+            }
+        }
+        var grads = [Tensor?](repeating: nil, count: ctx.inputs.count)
+        if let dxStorage { grads[0] = Tensor(storage: dxStorage, shape: input.shape) }
+        if scaleIndex >= 0 && ctx.needs[scaleIndex] { grads[scaleIndex] = Tensor(storage: dScale, shape: [c]) }
+        if offsetIndex >= 0 && ctx.needs[offsetIndex] { grads[offsetIndex] = Tensor(storage: dOffset, shape: [c]) }
+        return grads
+    }
+}

@@ -1,0 +1,101 @@
+import Autograd
+
+/// The four-block convolutional backbone of few-shot learning, in its two
+/// standard variants. Each block `i` (1...4) has a 3x3 convolution with 64
+/// (`hiddenChannels`) filters, padding 1 and bias (`"conv<i>.weight"`
+/// `[64, in, 3, 3]`, `"conv<i>.bias"` `[64]`), batch normalisation with
+/// batch statistics (training mode, no running statistics, as MAML uses
+/// it) and an affine transform (`"bn<i>.scale"` `[64]` = 1,
+/// `"bn<i>.offset"` `[64]` = 0), then ReLU:
+///
+/// - `.maml` (Finn et al. 2017, Omniglot; learn2learn's `OmniglotCNN`):
+///   stride-2 convolutions, then the mean over height and width, giving a
+///   64-d embedding for any input size;
+/// - `.protoNet` (Snell et al. 2017): stride-1 convolutions, each block
+///   followed by 2x2 max pooling, then flattening: `64·⌊⌊⌊⌊H/2⌋/2⌋/2⌋/2⌋·(same for W)`
+///   features (64 for 28x28 Omniglot, 1600 for 84x84 miniImageNet).
+///
+/// Weights and biases start like PyTorch's `nn.Conv2d` defaults
+/// (kaiming-uniform with a = √5, bias uniform ±1/√fanIn).
+///
+/// ```swift
+/// let backbone = Conv4(variant: .maml, inputChannels: 1)
+/// let features = backbone.apply(images, parameters: params)   // [N, 64]
+/// ```
+public struct Conv4: Model {
+    /// The two architectures.
+    public enum Variant: String, Sendable, Equatable, CaseIterable {
+        case maml
+        case protoNet = "protonet"
+    }
+
+    public var variant: Variant
+    /// Channels of the input images.
+    public var inputChannels: Int
+    /// Filters per convolution (64 in both papers).
+    public var hiddenChannels: Int
+    /// Batch-norm epsilon (PyTorch's default 1e-5).
+    public var epsilon: Float
+
+    public init(variant: Variant, inputChannels: Int, hiddenChannels: Int = 64, epsilon: Float = 1e-5) {
+        precondition(inputChannels >= 1 && hiddenChannels >= 1, "Conv4: channel counts must be positive")
+        self.variant = variant
+        self.inputChannels = inputChannels
+        self.hiddenChannels = hiddenChannels
+        self.epsilon = epsilon
+    }
+
+    /// The number of blocks.
+    public static let blocks = 4
+
+    public var parameterNames: [String] {
+        (1...Self.blocks).flatMap { ["conv\($0).weight", "conv\($0).bias", "bn\($0).scale", "bn\($0).offset"] }
+    }
+
+    /// The embedding width for `height x width` inputs.
+    public func outputDimension(height: Int, width: Int) -> Int {
+        switch variant {
+        case .maml:
+            return hiddenChannels
+        case .protoNet:
+            var h = height, w = width
+            for _ in 0..<Self.blocks { h /= 2; w /= 2 }
+            return hiddenChannels * h * w
+        }
+    }
+
+    public func initialParameters(using rng: inout SeededGenerator) -> ParameterSet {
+        var pairs: [(String, Tensor)] = []
+        for block in 1...Self.blocks {
+            let cin = block == 1 ? inputChannels : hiddenChannels
+            let fanIn = cin * 9
+            pairs.append(("conv\(block).weight",
+                          Initializer.kaimingUniform(shape: [hiddenChannels, cin, 3, 3], fanIn: fanIn, using: &rng)))
+            pairs.append(("conv\(block).bias", Initializer.bias(count: hiddenChannels, fanIn: fanIn, using: &rng)))
+            pairs.append(("bn\(block).scale", Tensor(ones: [hiddenChannels])))
+            pairs.append(("bn\(block).offset", Tensor(zeros: [hiddenChannels])))
+        }
+        return ParameterSet(pairs)
+    }
+
+    /// Images `[N, inputChannels, H, W]` to embeddings `[N, outputDimension(height: H, width: W)]`.
+    public func apply(_ input: Tensor, parameters: ParameterSet) -> Tensor {
+        precondition(input.rank == 4 && input.shape[1] == inputChannels,
+                     "Conv4: input must be [N, \(inputChannels), H, W], got \(input.shape)")
+        let model = "Conv4(\(variant.rawValue))"
+        var x = input
+        for block in 1...Self.blocks {
+            x = conv2d(x, weight: parameters.required("conv\(block).weight", by: model),
+                       bias: parameters.required("conv\(block).bias", by: model),
+                       stride: variant == .maml ? 2 : 1, padding: 1)
+            x = batchNorm(x, scale: parameters.required("bn\(block).scale", by: model),
+                          offset: parameters.required("bn\(block).offset", by: model), epsilon: epsilon)
+            x = x.relu()
+            if variant == .protoNet { x = maxPool2d(x, kernel: 2, stride: 2) }
+        }
+        switch variant {
+        case .maml: return x.mean(axes: [2, 3])
+        case .protoNet: return x.flattened(from: 1)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import Layers
+
+/// The standard networks algorithms build for a `ProblemSpec`, selectable
+/// by one shared option (`backbone`) so every algorithm plugin spells it
+/// the same way:
+///
+/// - `conv4-maml`: `Conv4(.maml)` + `Linear(64 -> ways)` (Finn et al. 2017);
+/// - `conv4-protonet`: `Conv4(.protoNet)` + a linear head on the flattened features;
+/// - `mlp`: `MLP([D, 40, 40])` with ReLU + `Linear(40 -> out)`, the MAML sinusoid network;
+/// - `auto` (default): `conv4-maml` for images, `mlp` for regression.
+///
+/// ```swift
+/// let arch = try NetworkArchitecture(option: context.options.string("backbone"))
+/// let net = try arch.network(for: context.problem)          // head width = ways
+/// let baseline = try arch.network(for: context.problem, outputs: trainingClasses)
+/// ```
+public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
+    case auto
+    case conv4MAML = "conv4-maml"
+    case conv4ProtoNet = "conv4-protonet"
+    case mlp
+
+    /// The shared option declaration for plugins.
+    public static let option = OptionSpec.string(
+        "backbone", default: "auto",
+        help: "network: auto, conv4-maml, conv4-protonet or mlp (auto: conv4-maml for images, mlp for regression)")
+
+    /// Parses an option value; throws `OptionError.invalidValue` naming the choices.
+    public init(option value: String) throws {
+        guard let parsed = NetworkArchitecture(rawValue: value) else {
+            throw OptionError.invalidValue(owner: "option 'backbone' (one of "
+                                           + NetworkArchitecture.allCases.map(\.rawValue).joined(separator: ", ") + ")",
+                                           name: "backbone", value: value, expected: .string)
+        }
+        self = parsed
+    }
+
+    /// `auto` resolved for `problem`.
+    public func resolved(for problem: ProblemSpec) -> NetworkArchitecture {
+        guard self == .auto else { return self }
+        return problem.kind == .classification ? .conv4MAML : .mlp
+    }
+
+    /// The network for `problem` with `outputs` head units (default:
+    /// `problem.outputDimension`). Throws `OptionError` when a convolutional
+    /// backbone is asked for vector inputs.
+    public func network(for problem: ProblemSpec, outputs: Int? = nil, hiddenUnits: Int = 40) throws -> Network {
+        let width = outputs ?? problem.outputDimension
+        switch (resolved(for: problem), problem) {
+        case (.conv4MAML, .classification(_, let c, let h, let w, _)),
+             (.conv4ProtoNet, .classification(_, let c, let h, let w, _)):
+            let variant: Conv4.Variant = resolved(for: problem) == .conv4MAML ? .maml : .protoNet
+            let backbone = Conv4(variant: variant, inputChannels: c)
+            return Network(backbone: backbone,
+                           head: Linear(inputs: backbone.outputDimension(height: h, width: w), outputs: width))
+        case (.mlp, _):
+            let inputs = problem.inputShape.reduce(1, *)
+            return Network(backbone: MLP(sizes: [inputs, hiddenUnits, hiddenUnits], activateLast: true),
+                           head: Linear(inputs: hiddenUnits, outputs: width))
+        default:
+            throw OptionError.invalidValue(owner: "network for \(problem)", name: "backbone", value: rawValue,
+                                           expected: .string)
+        }
+    }
+}

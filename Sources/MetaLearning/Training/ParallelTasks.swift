@@ -1,0 +1,24 @@
+import Dispatch
+import Synchronization
+
+/// Runs `count` independent jobs on up to `threads` workers with a static
+/// assignment (worker `w` runs jobs `w, w + threads, ...`) and returns the
+/// results in job order, so the outcome never depends on scheduling. The
+/// first error in job order is rethrown.
+enum ParallelTasks {
+    static func map<T: Sendable>(count: Int, threads: Int,
+                                 _ job: @Sendable (Int) throws -> T) throws -> [T] {
+        precondition(threads >= 1, "ParallelTasks: threads must be at least 1")
+        if count == 0 { return [] }
+        let workers = min(threads, count)
+        if workers == 1 { return try (0..<count).map(job) }
+        let slots = Mutex([Result<T, any Error>?](repeating: nil, count: count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: count, by: workers) {
+                let result = Result { try job(index) }
+                slots.withLock { $0[index] = result }
+            }
+        }
+        return try slots.withLock { $0 }.map { try $0!.get() }
+    }
+}

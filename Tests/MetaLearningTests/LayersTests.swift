@@ -1,0 +1,72 @@
+import Autograd
+import Layers
+import MetaLearning
+import Testing
+
+@Suite struct LayersTests {
+    @Test func mamlConv4WithFiveWayHeadHas112261Parameters() throws {
+        let net = Network(backbone: Conv4(variant: .maml, inputChannels: 1), head: Linear(inputs: 64, outputs: 5))
+        var rng = SeededGenerator(seed: 0)
+        let p = net.initialParameters(using: &rng)
+        #expect(p.parameterCount == 112_261)
+        #expect(p.names == net.parameterNames)
+        #expect(Array(p.names.prefix(4)) == ["conv1.weight", "conv1.bias", "bn1.scale", "bn1.offset"])
+        #expect(Array(p.names.suffix(2)) == ["head.weight", "head.bias"])
+        #expect(p["conv1.weight"]!.shape == [64, 1, 3, 3] && p["conv2.weight"]!.shape == [64, 64, 3, 3])
+        #expect(p["head.weight"]!.shape == [5, 64])
+        #expect(p["bn3.scale"]!.scalars.allSatisfy { $0 == 1 } && p["bn3.offset"]!.scalars.allSatisfy { $0 == 0 })
+        let arch = try NetworkArchitecture(option: "auto").network(
+            for: .classification(ways: 5, channels: 1, height: 28, width: 28, trainingClasses: 10))
+        var rng2 = SeededGenerator(seed: 0)
+        #expect(arch.initialParameters(using: &rng2).parameterCount == 112_261)
+    }
+
+    @Test func conv4OutputShapes() {
+        var rng = SeededGenerator(seed: 1)
+        let x = Tensor.randomUniform(shape: [2, 1, 28, 28], low: 0, high: 1, using: &rng)
+        let maml = Conv4(variant: .maml, inputChannels: 1)
+        let proto = Conv4(variant: .protoNet, inputChannels: 1)
+        #expect(maml.apply(x, parameters: maml.initialParameters(using: &rng)).shape == [2, 64])
+        #expect(proto.apply(x, parameters: proto.initialParameters(using: &rng)).shape == [2, 64])
+        #expect(proto.outputDimension(height: 84, width: 84) == 1600)
+        #expect(maml.outputDimension(height: 84, width: 84) == 64)
+    }
+
+    @Test func initialisationMatchesPyTorchBounds() {
+        var rng = SeededGenerator(seed: 2)
+        let p = Linear(inputs: 100, outputs: 50).initialParameters(using: &rng)
+        let w = p["head.weight"]!.scalars, b = p["head.bias"]!.scalars
+        #expect(w.allSatisfy { abs($0) <= 0.1 } && b.allSatisfy { abs($0) <= 0.1 })
+        // Uniform on ±0.1 has standard deviation 0.1/√3 ≈ 0.0577.
+        let std = (w.map { Double($0 * $0) }.reduce(0, +) / Double(w.count)).squareRoot()
+        #expect(abs(std - 0.0577) < 0.003)
+        var again = SeededGenerator(seed: 2)
+        #expect(Linear(inputs: 100, outputs: 50).initialParameters(using: &again).flatValues == p.flatValues)
+        var rng3 = SeededGenerator(seed: 3)
+        let conv = Conv4(variant: .maml, inputChannels: 3).initialParameters(using: &rng3)
+        #expect(conv["conv1.weight"]!.scalars.allSatisfy { abs($0) <= 1 / Float(27).squareRoot() })
+        #expect(conv["conv2.bias"]!.scalars.allSatisfy { abs($0) <= 1 / Float(576).squareRoot() })
+    }
+
+    @Test func mlpAndNetworkSplit() throws {
+        let net = try NetworkArchitecture.auto.network(for: .regression(inputDimension: 1, outputDimension: 1))
+        var rng = SeededGenerator(seed: 4)
+        let p = net.initialParameters(using: &rng)
+        #expect(p.names == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "head.weight", "head.bias"])
+        #expect(p.parameterCount == 1 * 40 + 40 + 40 * 40 + 40 + 40 + 1)
+        let x = Tensor(shape: [3, 1], scalars: [-1, 0, 1])
+        #expect(net.apply(x, parameters: p).shape == [3, 1])
+        #expect(net.embed(x, parameters: p).scalars.allSatisfy { $0 >= 0 })
+        let (body, head) = net.split(p)
+        #expect(head.names == ["head.weight", "head.bias"] && body.count == 4)
+        #expect(net.merge(body: body, head: head).flatValues == p.flatValues)
+        // The MLP computes relu(x W1ᵀ + b1) ... by hand for one layer.
+        let layer = Linear(inputs: 2, outputs: 1, name: "l")
+        let lp = ParameterSet([("l.weight", Tensor(shape: [1, 2], scalars: [2, -1])), ("l.bias", Tensor(shape: [1], scalars: [0.5]))])
+        #expect(layer.apply(Tensor(shape: [1, 2], scalars: [3, 4]), parameters: lp).scalars == [2.5])
+        #expect(throws: OptionError.self) { try NetworkArchitecture(option: "resnet") }
+        #expect(throws: OptionError.self) {
+            try NetworkArchitecture.conv4MAML.network(for: .regression(inputDimension: 1, outputDimension: 1))
+        }
+    }
+}
