@@ -12,6 +12,10 @@ enum CLIError: Error, CustomStringConvertible, Equatable {
     case invalidValue(option: String, reason: String)
     /// Work stopped on Ctrl-C; `detail` says what is saved.
     case interrupted(detail: String)
+    /// A checkpoint's settings differ from what the command asks for.
+    case settingsMismatch(path: String, setting: String, stored: String, requested: String)
+    /// Training produced a non-finite loss or parameters; the last checkpoint is kept.
+    case diverged(step: Int, detail: String)
 
     var description: String {
         switch self {
@@ -20,6 +24,10 @@ enum CLIError: Error, CustomStringConvertible, Equatable {
         case let .outputExists(path): return "\(path): already exists; give another --output or remove it first"
         case let .invalidValue(option, reason): return "\(option): \(reason)"
         case let .interrupted(detail): return "interrupted: \(detail)"
+        case let .settingsMismatch(path, setting, stored, requested):
+            return "\(path): was trained with \(setting)=\(stored), this command asks for \(setting)=\(requested)"
+        case let .diverged(step, detail):
+            return "training diverged at step \(step): \(detail); the last checkpoint was kept (try a smaller learning rate)"
         }
     }
 }

@@ -30,7 +30,8 @@ struct MetaLearnCommand: ParsableCommand {
         }
         do {
             try command.run()
-        } catch let error where error is ExitCode || error is CleanExit || error is ValidationError {
+        } catch let error where exitCode(for: error) != .failure || error is ExitCode || error is ValidationError {
+            // Help requests, usage errors and ArgumentParser's own errors: its messages and exit codes.
             exit(withError: error)
         } catch {
             Console.writeError("error: " + ErrorMessage.oneLine(error))

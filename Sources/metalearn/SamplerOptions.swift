@@ -1,15 +1,23 @@
 import ArgumentParser
 
-/// How episodes are drawn: N ways, K shots, Q queries per class, and a seed.
+/// How episodes are drawn: N ways, K shots, Q queries per class.
+///
+/// Values are optional so that `train --resume` can tell an option the user
+/// gave (which must agree with the checkpoint) from one left at its default.
 struct SamplerOptions: ParsableArguments {
-    @Option(help: "Classes per episode (N-way).")
-    var ways: Int = 5
+    @Option(name: .customLong("ways"), help: "Classes per episode (N-way). (default: 5)")
+    var waysArgument: Int?
 
-    @Option(help: "Support examples per class (K-shot); for regression, support points per task.")
-    var shots: Int = 1
+    @Option(name: .customLong("shots"),
+            help: "Support examples per class (K-shot); for regression, support points per task. (default: 1)")
+    var shotsArgument: Int?
 
-    @Option(help: "Query examples per class (per task for regression).")
-    var queries: Int = 15
+    @Option(name: .customLong("queries"), help: "Query examples per class (per task for regression). (default: 15)")
+    var queriesArgument: Int?
+
+    var ways: Int { waysArgument ?? 5 }
+    var shots: Int { shotsArgument ?? 1 }
+    var queries: Int { queriesArgument ?? 15 }
 
     func validate() throws {
         guard ways >= 2 else { throw ValidationError("--ways must be at least 2, got \(ways)") }

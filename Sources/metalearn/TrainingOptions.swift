@@ -2,27 +2,32 @@ import ArgumentParser
 import Foundation
 
 /// How meta-training runs: steps, meta-batch, threads, checkpoints, outer optimizer.
+///
+/// Settings that define the result are optional so that `train --resume` can
+/// tell what the user gave (it must agree with the checkpoint) from defaults.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: "Meta-training steps (outer updates).")
-    var steps: Int = 1000
+    @Option(name: .customLong("steps"), help: "Meta-training steps (outer updates) in total. (default: 1000)")
+    var stepsArgument: Int?
 
-    @Option(name: .customLong("meta-batch"), help: "Tasks per meta-training step.")
-    var metaBatch: Int = 4
+    @Option(name: .customLong("meta-batch"), help: "Tasks per meta-training step. (default: 4)")
+    var metaBatchArgument: Int?
 
-    @Option(help: "Worker threads for the tasks of a meta-batch (default: all cores).")
+    @Option(help: "Worker threads for the tasks of a meta-batch (results do not depend on it; default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .customLong("checkpoint-every"), help: "Write a checkpoint every N steps (and always at the end).")
+    @Option(name: .customLong("checkpoint-every"), help: "Write the checkpoint every N steps (and always at the end).")
     var checkpointEvery: Int = 100
 
-    @Option(name: .customLong("log-every"), help: "Record training metrics every N steps.")
-    var logEvery: Int = 10
+    @Option(name: .customLong("meta-lr"), help: "Outer (meta) learning rate. (default: 0.001)")
+    var metaLRArgument: Double?
 
-    @Option(name: .customLong("meta-lr"), help: "Outer (meta) learning rate.")
-    var metaLR: Double = 0.001
+    @Option(name: .customLong("meta-optimizer"), help: "Outer optimizer: adam or sgd. (default: adam)")
+    var metaOptimizerArgument: String?
 
-    @Option(name: .customLong("meta-optimizer"), help: "Outer optimizer: adam or sgd.")
-    var metaOptimizer: String = "adam"
+    var steps: Int { stepsArgument ?? 1000 }
+    var metaBatch: Int { metaBatchArgument ?? 4 }
+    var metaLR: Double { metaLRArgument ?? 0.001 }
+    var metaOptimizer: String { metaOptimizerArgument ?? "adam" }
 
     func validate() throws {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
@@ -31,7 +36,6 @@ struct TrainingOptions: ParsableArguments {
         guard checkpointEvery >= 1 else {
             throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)")
         }
-        guard logEvery >= 1 else { throw ValidationError("--log-every must be at least 1, got \(logEvery)") }
         guard metaLR.isFinite, metaLR > 0 else { throw ValidationError("--meta-lr must be a positive number, got \(metaLR)") }
         guard ["adam", "sgd"].contains(metaOptimizer) else {
             throw ValidationError("--meta-optimizer must be adam or sgd, got '\(metaOptimizer)'")
