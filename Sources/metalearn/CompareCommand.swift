@@ -200,12 +200,15 @@ struct CompareCommand: ParsableCommand {
     static func curve(_ history: MetricHistory) -> TrainingCurve {
         let n = history.steps.count
         let window = max(1, Int((Double(n) / 200).rounded(.up)))
+        // Regression's metric (MSE) repeats the loss: keep one of them.
+        let loss = history.columns["loss"]
+        let kept = history.columns.filter { name, values in name != "seconds" && (name == "loss" || values != loss) }
         var curve = TrainingCurve()
         var start = 0
         while start < n {
             let end = min(n, start + window)
             curve.steps.append(history.steps[end - 1])
-            for (name, values) in history.columns where name != "seconds" {
+            for (name, values) in kept {
                 let slice = values[start..<end].filter(\.isFinite)
                 curve.columns[name, default: []].append(slice.isEmpty ? .nan : slice.reduce(0, +) / Double(slice.count))
             }

@@ -18,11 +18,14 @@ enum ErrorMessage {
         return String(describing: error)
     }
 
-    /// 130 for an interruption (Ctrl-C), 1 for every other failure.
+    /// 130 for an interruption (Ctrl-C), 64 (usage) for an unknown algorithm,
+    /// dataset or option, 1 for every other failure.
     static func exitCode(_ error: any Error) -> Int32 {
-        if case CLIError.interrupted = error { return 130 }
-        if case ComparisonError.interrupted = error { return 130 }
-        return 1
+        switch error {
+        case CLIError.interrupted, ComparisonError.interrupted: return 130
+        case PluginRegistryError.unknownAlgorithm, PluginRegistryError.unknownDataset, is OptionError: return 64
+        default: return 1
+        }
     }
 
     private static func describe(_ error: DecodingError) -> String {

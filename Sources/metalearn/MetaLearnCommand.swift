@@ -11,11 +11,14 @@ struct MetaLearnCommand: ParsableCommand {
         commandName: "metalearn",
         abstract: "Meta-learning research: train, evaluate and compare few-shot learners.",
         discussion: """
-            Typical session:
-              metalearn import omniglot --source ../shared/data/omniglot --output omniglot.h5
-              metalearn episodes --dataset omniglot.h5 --split test --ways 5 --shots 1 --output test-5w1s.h5
-              metalearn compare --algorithms maml,protonet --dataset omniglot.h5 --ways 5 --shots 1 \\
-                  --seeds 3 --steps 2000 --output results/
+            A session:
+              metalearn import omniglot --source DIR --output omniglot.h5
+              metalearn episodes --dataset omniglot.h5 --split test \\
+                  --ways 5 --shots 1 --output test.h5
+              metalearn compare --algorithms maml,protonet \\
+                  --dataset omniglot.h5 --episodes test.h5 \\
+                  --ways 5 --shots 1 --steps 2000 --output results
+            Details: docs/cli.md.
             """,
         version: MetaLearnVersion.string,
         subcommands: [ListCommand.self, ImportCommand.self, EpisodesCommand.self, TrainCommand.self,
@@ -30,8 +33,12 @@ struct MetaLearnCommand: ParsableCommand {
         }
         do {
             try command.run()
-        } catch let error where exitCode(for: error) != .failure || error is ExitCode || error is ValidationError {
-            // Help requests, usage errors and ArgumentParser's own errors: its messages and exit codes.
+        } catch let error as ValidationError {
+            // A bad argument found while running (an unknown option key, say): one line, usage status.
+            Console.writeError("error: " + error.message)
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        } catch let error where exitCode(for: error) != .failure || error is ExitCode {
+            // Help requests and ArgumentParser's own errors: its messages and exit codes.
             exit(withError: error)
         } catch {
             Console.writeError("error: " + ErrorMessage.oneLine(error))

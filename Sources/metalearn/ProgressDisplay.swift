@@ -25,7 +25,7 @@ final class ProgressDisplay {
     private let firstCompleted: Int
     private var lastDraw: ContinuousClock.Instant?
     private var completed: Int
-    private var extras: [String: (sum: Double, count: Int)] = [:]
+    private var extras: [(name: String, sum: Double, count: Int)] = []
     private var finished = false
 
     /// A display for work from `completed` to `total` units.
@@ -51,8 +51,12 @@ final class ProgressDisplay {
         guard !finished, style != .off else { return }
         self.completed = completed
         for (name, v) in values where v.isFinite {
-            let e = extras[name] ?? (0, 0)
-            extras[name] = (e.sum + v, e.count + 1)
+            if let i = extras.firstIndex(where: { $0.name == name }) {
+                extras[i].sum += v
+                extras[i].count += 1
+            } else {
+                extras.append((name, v, 1))
+            }
         }
         let now = ContinuousClock.now
         let due: Bool
@@ -78,9 +82,8 @@ final class ProgressDisplay {
         var text = label.isEmpty ? "" : label + " "
         text += Self.render(completed: completed, total: total, doneThisSession: completed - firstCompleted,
                             elapsed: elapsed, unit: unit, done: done)
-        for name in extras.keys.sorted() {
-            let e = extras[name]!
-            text += " \(name) " + Self.format(e.sum / Double(e.count), name: name)
+        for e in extras {
+            text += " \(e.name) " + Self.format(e.sum / Double(e.count), name: e.name)
         }
         extras.removeAll()
         switch style {
@@ -103,7 +106,7 @@ final class ProgressDisplay {
         var text = "[\(bar)] \(percent) \(completed)/\(total) " + String(format: rate < 10 ? "%.2f" : "%.1f", rate)
             + " \(unit)/s"
         if done {
-            text += " in " + duration(elapsed)
+            text += " in " + (elapsed < 60 ? String(format: "%.1fs", elapsed) : duration(elapsed))
         } else if rate > 0 {
             text += " ETA " + duration(Double(max(0, total - completed)) / rate)
         }

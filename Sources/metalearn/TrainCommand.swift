@@ -106,9 +106,10 @@ struct TrainCommand: ParsableCommand {
         let recent = Self.recentMeans(outcome.state.metrics, names: ["loss", metric], window: 10)
         var line = "trained \(requested.algorithm) to step \(outcome.state.step)"
         if outcome.startStep > 0 { line += " (resumed at \(outcome.startStep))" }
-        line += " in " + ProgressDisplay.duration(Double(elapsed.components.seconds))
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        line += " in " + (seconds < 60 ? String(format: "%.1fs", seconds) : ProgressDisplay.duration(seconds))
         if let loss = recent["loss"] { line += String(format: "; loss %.4g", loss) }
-        if let m = recent[metric] {
+        if let m = recent[metric], m != recent["loss"] {
             line += metric == "accuracy" ? String(format: ", accuracy %.1f%%", m * 100) : String(format: ", %@ %.4g", metric, m)
         }
         line += " (mean of the last steps); checkpoint \(checkpoint)"

@@ -12,7 +12,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("meta-batch"), help: "Tasks per meta-training step. (default: 4)")
     var metaBatchArgument: Int?
 
-    @Option(help: "Worker threads for the tasks of a meta-batch (results do not depend on it; default: all cores).")
+    @Option(help: "Worker threads for the tasks of a meta-batch (results do not depend on it).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .customLong("checkpoint-every"), help: "Write the checkpoint every N steps (and always at the end).")

@@ -78,7 +78,9 @@ struct TrainingSession {
             guard report.loss.isFinite else {
                 throw CLIError.diverged(step: report.step, detail: "the meta-batch loss is \(report.loss)")
             }
-            progress?.update(completed: report.step, values: [("loss", report.loss), (report.metricName, report.metric)])
+            var shown = [("loss", report.loss)]
+            if report.metric != report.loss { shown.append((report.metricName, report.metric)) }
+            progress?.update(completed: report.step, values: shown)
             return cancellation.isCancelled ? .stop : .proceed
         }, onCheckpoint: { current in
             if let bad = current.parameters.first(where: { !$0.tensor.scalars.allSatisfy(\.isFinite) }) {

@@ -11,8 +11,8 @@ public enum ResultsTable {
         let m = result.metric
         let confidence = Int(((result.rows.first?.estimate.confidence ?? 0.95) * 100).rounded())
         var out = ""
-        let settings = result.settings.keys.sorted().map { "\($0) \(result.settings[$0]!)" }
-        if !settings.isEmpty { out += "Settings: " + settings.joined(separator: ", ") + ".\n\n" }
+        let settings = result.settings.keys.sorted().map { "\($0): \(result.settings[$0]!)" }
+        if !settings.isEmpty { out += "Settings: " + settings.joined(separator: "; ") + ".\n\n" }
         out += "| Algorithm | \(ReportFormat.metricTitle(m)) ± \(confidence)% CI | Δ to best (paired) "
             + "| Per-seed means | Train time / seed | Peak memory |\n"
         out += "|---|---:|---:|---|---:|---:|\n"
@@ -34,7 +34,7 @@ public enum ResultsTable {
             out += "| " + cells.joined(separator: " | ") + " |\n"
         }
         let seedWord = result.seeds.count == 1 ? "seed" : "seeds"
-        out += "\n\(result.episodes) test episodes x \(result.seeds.count) \(seedWord) "
+        out += "\n\(result.episodes) test episodes × \(result.seeds.count) \(seedWord) "
             + "(\(result.seeds.map(String.init).joined(separator: ", "))). "
             + "± is the \(confidence)% confidence interval of the mean over seeds and episodes "
             + "(crossed random effects, Student t); Δ is the paired difference to the best algorithm "

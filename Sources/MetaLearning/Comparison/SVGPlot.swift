@@ -97,7 +97,7 @@ public enum SVGPlot {
         let yAxis = AxisScale(minimum: values.min() ?? 0, maximum: values.max() ?? 1,
                               pixelStart: height - bottom, pixelEnd: top)
         let count = max(1, intervals.count)
-        let plotLeft = left, plotRight = width - right
+        let plotLeft = left, plotRight = width - 32
         let slot = (plotRight - plotLeft) / Double(count)
         var svg = header(title: title)
         svg += yGridAndTicks(yAxis, from: plotLeft, to: plotRight)
@@ -165,7 +165,7 @@ public enum SVGPlot {
                             lower: (e.lower ?? e.mean) * scale, upper: (e.upper ?? e.mean) * scale)
         }
         let confidence = Int(((result.rows.first?.estimate.confidence ?? 0.95) * 100).rounded())
-        let title = "\(ReportFormat.metricTitle(result.metric)) on \(result.episodes) episodes x "
+        let title = "\(ReportFormat.metricTitle(result.metric)) on \(result.episodes) episodes × "
             + "\(result.seeds.count) seed\(result.seeds.count == 1 ? "" : "s"), \(confidence)% CI"
         return intervalChart(title: title, yLabel: ReportFormat.metricTitle(result.metric), intervals: intervals,
                              valueLabel: { result.metric == "accuracy" ? String(format: "%.2f", $0)

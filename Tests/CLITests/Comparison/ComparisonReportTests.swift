@@ -65,8 +65,8 @@ import Testing
         #expect(lines[3].contains("**protonet**") && lines[3].contains("| best |"))
         let e = result.rows[0].estimate
         #expect(lines[2].contains(String(format: "%.2f ± %.2f", e.mean * 100, e.halfWidth! * 100)))
-        #expect(md.contains("Settings: dataset omniglot.h5, shots 1, ways 5."))
-        #expect(md.contains("20 test episodes x 2 seeds (1, 2)"))
+        #expect(md.contains("Settings: dataset: omniglot.h5; shots: 1; ways: 5."))
+        #expect(md.contains("20 test episodes × 2 seeds (1, 2)"))
         #expect(ResultsTable.markdown(result) == md)
     }
 
