@@ -53,6 +53,32 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "The comparison's output folder.")
     var output: String
 
+    @Option(name: .customLong("meta-lr-for"),
+            help: ArgumentHelp("An algorithm's own outer learning rate, NAME=LR (repeatable), such as reptile=1.",
+                               valueName: "name=lr"))
+    var metaLRFor: [String] = []
+
+    @Option(name: .customLong("meta-optimizer-for"),
+            help: ArgumentHelp("An algorithm's own outer optimizer, NAME=adam|sgd (repeatable), such as reptile=sgd.",
+                               valueName: "name=optimizer"))
+    var metaOptimizerFor: [String] = []
+
+    /// `--meta-lr-for` as a dictionary (checked in `validate`).
+    var metaLROverrides: [String: Double] {
+        Dictionary(metaLRFor.compactMap(Self.pair).map { ($0.0, Double($0.1) ?? .nan) }, uniquingKeysWith: { _, b in b })
+    }
+
+    /// `--meta-optimizer-for` as a dictionary.
+    var metaOptimizerOverrides: [String: String] {
+        Dictionary(metaOptimizerFor.compactMap(Self.pair), uniquingKeysWith: { _, b in b })
+    }
+
+    private static func pair(_ text: String) -> (String, String)? {
+        guard let eq = text.firstIndex(of: "=") else { return nil }
+        let name = String(text[..<eq]), value = String(text[text.index(after: eq)...])
+        return name.isEmpty || value.isEmpty ? nil : (name, value)
+    }
+
     var algorithmNames: [String] {
         algorithms.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
@@ -65,6 +91,23 @@ struct CompareCommand: ParsableCommand {
         guard (1...100).contains(seeds) else { throw ValidationError("--seeds must be in 1...100, got \(seeds)") }
         guard (1...1_000_000).contains(evalCount) else {
             throw ValidationError("--eval-count must be in 1...1000000, got \(evalCount)")
+        }
+        for (option, values) in [("--meta-lr-for", metaLRFor), ("--meta-optimizer-for", metaOptimizerFor)] {
+            for text in values {
+                guard let (name, value) = Self.pair(text) else {
+                    throw ValidationError("\(option) must be NAME=VALUE, got '\(text)'")
+                }
+                guard algorithmNames.contains(name) else {
+                    throw ValidationError("\(option) \(text): '\(name)' is not one of --algorithms")
+                }
+                if option == "--meta-lr-for" {
+                    guard let lr = Double(value), lr.isFinite, lr > 0 else {
+                        throw ValidationError("\(option) \(text): the learning rate must be a positive number")
+                    }
+                } else if !["adam", "sgd"].contains(value) {
+                    throw ValidationError("\(option) \(text): the optimizer must be adam or sgd")
+                }
+            }
         }
     }
 
@@ -109,8 +152,9 @@ struct CompareCommand: ParsableCommand {
             return RunConfiguration(algorithm: run.algorithm, algorithmOptions: effective, dataset: reference.name,
                                     datasetIdentity: reference.identity, trainSplit: trainSplit, ways: sampler.ways,
                                     shots: sampler.shots, queries: sampler.queries, steps: training.steps,
-                                    metaBatch: training.metaBatch, metaOptimizer: training.metaOptimizer,
-                                    metaLR: training.metaLR, seed: run.seed)
+                                    metaBatch: training.metaBatch,
+                                    metaOptimizer: metaOptimizerOverrides[run.algorithm] ?? training.metaOptimizer,
+                                    metaLR: metaLROverrides[run.algorithm] ?? training.metaLR, seed: run.seed)
         }
 
         let interrupts = InterruptHandler()
@@ -160,6 +204,14 @@ struct CompareCommand: ParsableCommand {
             settings["ways"] = String(sampler.ways)
             settings["train split"] = trainSplit
         }
+        var outer = "\(training.metaOptimizer) lr \(training.metaLR)"
+        let special = plan.algorithms.filter { metaLROverrides[$0] != nil || metaOptimizerOverrides[$0] != nil }
+        if !special.isEmpty {
+            outer += " (" + special.map { name in
+                "\(name): \(metaOptimizerOverrides[name] ?? training.metaOptimizer) lr \(metaLROverrides[name] ?? training.metaLR)"
+            }.joined(separator: ", ") + ")"
+        }
+        settings["meta-optimizer"] = outer
         settings["shots"] = String(sampler.shots)
         settings["queries"] = String(sampler.queries)
         let summary = try ComparisonSummary(plan: plan, records: records, settings: settings)
