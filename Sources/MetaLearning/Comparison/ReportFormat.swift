@@ -8,7 +8,7 @@ enum ReportFormat {
     static func metric(_ value: Double, metric: String) -> String {
         guard value.isFinite else { return "n/a" }
         if metric == "accuracy" { return String(format: "%.2f", value * 100) }
-        return String(format: "%.4g", value)
+        return String(format: "%#.4g", value)
     }
 
     /// A signed metric difference (`+1.23`, `-0.004512`).
