@@ -12,7 +12,7 @@ let strict: [SwiftSetting] = [
 
 /// Algorithm plugins: one target per folder under Plugins/Algorithms/.
 /// Each depends on the core only (MetaLearning, Layers, Autograd).
-let algorithmPlugins = ["MAML", "Reptile", "MetaSGD", "ANIL", "ProtoNet", "MatchingNet", "Baseline"]
+let algorithmPlugins = ["MAML", "Reptile", "MetaSGD", "ANIL", "ProtoNet", "MatchingNet", "Baseline", "NCA"]
 /// Dataset plugins: one target per folder under Plugins/Datasets/.
 let datasetPlugins = ["Omniglot", "Sinusoid"]
 

@@ -1,4 +1,9 @@
+import BaselinePlugin
+import MatchingNetPlugin
 import MetaLearning
+import NCAPlugin
+import ProtoNetPlugin
+import ReptilePlugin
 import SinusoidPlugin
 
 /// The one explicit list of shipped plugins. Adding a plugin: a folder
@@ -13,6 +18,11 @@ public enum BuiltinPlugins {
     public static var all: [any Plugin.Type] {
         [
             SinusoidPlugin.self,
+            ProtoNetPlugin.self,
+            MatchingNetPlugin.self,
+            ReptilePlugin.self,
+            BaselinePlugin.self,
+            NCAPlugin.self,
         ]
     }
 
