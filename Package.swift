@@ -94,8 +94,12 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
 
+        // Helper process for the checkpoint crash-safety test (HDF5Tests/CrashSafetyTests).
+        .executableTarget(name: "metalearn-h5-crashwriter", dependencies: ["HDF5Storage", "MetaLearning"],
+                          path: "Tests/Support/CrashWriter", swiftSettings: strict),
+
         // Tests.
-        .testTarget(name: "SystemLibrariesTests", dependencies: ["CHDF5", "CBLAS", "CPNG"], swiftSettings: strict),
+        .testTarget(name: "SystemLibrariesTests", dependencies: ["HDF5", "CBLAS", "CPNG"], swiftSettings: strict),
         .testTarget(name: "AutogradTests", dependencies: ["Autograd"], swiftSettings: strict),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "HDF5Storage", "MetaLearning"], swiftSettings: strict),
         .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "Layers", "Autograd", "BuiltinPlugins", "SinusoidPlugin"],

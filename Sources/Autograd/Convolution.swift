@@ -28,46 +28,52 @@ struct ConvGeometry: Sendable, Equatable {
     var weightShape: [Int] { [o, c, kh, kw] }
     var outputShape: [Int] { [n, o, ho, wo] }
 
-    /// The range of output columns `ox` whose input column `ox·stride − padding + j` is inside `0..<w`.
+    /// Runs `body(offsets, padded, paddedWidth)` with a table of the top-left input offset of every
+    /// output pixel inside a zero-padded plane, and a scratch plane of that padded size (zeroed).
     @inline(__always)
-    func validRange(offset j: Int, size: Int, outSize: Int) -> Range<Int> {
-        // ox*stride + (j - padding) in [0, size)
-        let shift = j - padding
-        var lo = 0
-        if shift < 0 { lo = (-shift + stride - 1) / stride }
-        var hi = outSize
-        let lastValid = size - 1 - shift  // ox*stride <= lastValid
-        if lastValid < 0 { hi = 0 } else { hi = Swift.min(outSize, lastValid / stride + 1) }
-        return lo..<Swift.max(lo, hi)
+    func withPaddedPlane<R>(_ body: (UnsafeMutableBufferPointer<Int>, UnsafeMutablePointer<Float>, Int) -> R) -> R {
+        let hp = h &+ 2 &* padding, wp = w &+ 2 &* padding
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: p) { offsets in
+            for oy in 0..<ho {
+                for ox in 0..<wo { offsets[oy &* wo &+ ox] = oy &* stride &* wp &+ ox &* stride }
+            }
+            return withUnsafeTemporaryAllocation(of: Float.self, capacity: hp &* wp) { plane in
+                let padded = plane.baseAddress!
+                padded.initialize(repeating: 0, count: hp &* wp)
+                return body(offsets, padded, wp)
+            }
+        }
     }
 
     /// Unfolds `x` (NCHW) into `col`, a `[ckk, n·p]` row-major matrix.
+    ///
+    /// Each input plane is copied once into a zero-padded plane; every `(i, j)` kernel
+    /// tap then reads one output plane's worth of values through a precomputed offset
+    /// table, with no bounds checks in the inner loop.
     func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
-        let np = n &* p, hw = h &* w
-        for ci in 0..<c {
-            for i in 0..<kh {
-                for j in 0..<kw {
-                    let row = col + ((ci &* kh &+ i) &* kw &+ j) &* np
-                    let xr = validRange(offset: j, size: w, outSize: wo)
-                    let shift = j &- padding
-                    for ni in 0..<n {
-                        let src = x + (ni &* c &+ ci) &* hw
-                        let dst = row + ni &* p
-                        for oy in 0..<ho {
-                            let iy = oy &* stride &- padding &+ i
-                            let d = dst + oy &* wo
-                            if iy < 0 || iy >= h {
-                                d.update(repeating: 0, count: wo)
-                                continue
-                            }
-                            let s = src + iy &* w
-                            for ox in 0..<xr.lowerBound { d[ox] = 0 }
+        let np = n &* p, hw = h &* w, p = p
+        let (ho, wo, stride, padding, h, w, kh, kw, c) = (ho, wo, stride, padding, h, w, kh, kw, c)
+        withPaddedPlane { offsets, padded, wp in
+            let off = UnsafePointer(offsets.baseAddress!)
+            for ni in 0..<n {
+                for ci in 0..<c {
+                    let plane = x + (ni &* c &+ ci) &* hw
+                    for y in 0..<h {
+                        let d = padded + ((y &+ padding) &* wp &+ padding), s = plane + y &* w
+                        for k in 0..<w { d[k] = s[k] }
+                    }
+                    for i in 0..<kh {
+                        for j in 0..<kw {
+                            let row = col + (((ci &* kh &+ i) &* kw &+ j) &* np &+ ni &* p)
+                            let src = UnsafePointer(padded + (i &* wp &+ j))
                             if stride == 1 {
-                                (d + xr.lowerBound).update(from: s + (xr.lowerBound &+ shift), count: xr.count)
+                                for oy in 0..<ho {
+                                    let d = row + oy &* wo, s = src + oy &* wp
+                                    for ox in 0..<wo { d[ox] = s[ox] }
+                                }
                             } else {
-                                for ox in xr { d[ox] = s[ox &* stride &+ shift] }
+                                for q in 0..<p { row[q] = src[off[q]] }
                             }
-                            for ox in xr.upperBound..<wo { d[ox] = 0 }
                         }
                     }
                 }
@@ -75,29 +81,34 @@ struct ConvGeometry: Sendable, Equatable {
         }
     }
 
-    /// Folds `col` (`[ckk, n·p]`) back, adding into `x` (NCHW, must be initialised).
+    /// Folds `col` (`[ckk, n·p]`) back into `x` (NCHW), overwriting it: the adjoint of `im2col`.
     func col2im(_ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>) {
-        let np = n &* p, hw = h &* w
-        for ci in 0..<c {
-            for i in 0..<kh {
-                for j in 0..<kw {
-                    let row = col + ((ci &* kh &+ i) &* kw &+ j) &* np
-                    let xr = validRange(offset: j, size: w, outSize: wo)
-                    let shift = j &- padding
-                    for ni in 0..<n {
-                        let dst = x + (ni &* c &+ ci) &* hw
-                        let src = row + ni &* p
-                        for oy in 0..<ho {
-                            let iy = oy &* stride &- padding &+ i
-                            if iy < 0 || iy >= h { continue }
-                            let s = src + oy &* wo
-                            let d = dst + iy &* w
+        let np = n &* p, hw = h &* w, p = p
+        let (ho, wo, stride, padding, h, w, kh, kw, c) = (ho, wo, stride, padding, h, w, kh, kw, c)
+        withPaddedPlane { offsets, padded, wp in
+            let off = UnsafePointer(offsets.baseAddress!)
+            let hp = h &+ 2 &* padding
+            for ni in 0..<n {
+                for ci in 0..<c {
+                    padded.update(repeating: 0, count: hp &* wp)
+                    for i in 0..<kh {
+                        for j in 0..<kw {
+                            let row = col + (((ci &* kh &+ i) &* kw &+ j) &* np &+ ni &* p)
+                            let dst = padded + (i &* wp &+ j)
                             if stride == 1 {
-                                for ox in xr { d[ox &+ shift] += s[ox] }
+                                for oy in 0..<ho {
+                                    let d = dst + oy &* wp, s = row + oy &* wo
+                                    for ox in 0..<wo { d[ox] += s[ox] }
+                                }
                             } else {
-                                for ox in xr { d[ox &* stride &+ shift] += s[ox] }
+                                for q in 0..<p { dst[off[q]] += row[q] }
                             }
                         }
+                    }
+                    let plane = x + (ni &* c &+ ci) &* hw
+                    for y in 0..<h {
+                        let s = padded + ((y &+ padding) &* wp &+ padding), d = plane + y &* w
+                        for k in 0..<w { d[k] = s[k] }
                     }
                 }
             }
@@ -131,55 +142,86 @@ struct ConvGeometry: Sendable, Equatable {
     }
 }
 
-/// Raw convolution kernels (im2col + sgemm). They allocate only their workspace.
+/// Raw convolution kernels: im2col into a pooled workspace, then OpenBLAS sgemm.
+///
+/// The im2col matrix holds all images side by side (`[ckk, n·p]`). When an image
+/// has many output pixels (`p >= perImageThreshold`) each image gets its own GEMM
+/// that reads and writes NCHW directly; otherwise one GEMM covers the batch (a
+/// wider, faster GEMM) at the cost of a reorder between `[o, n·p]` and `[n, o, p]`.
 enum ConvKernels {
-    /// `out = conv(x, w) + bias`.
+    /// Output pixels per image from which per-image GEMMs are used.
+    static let perImageThreshold = 128
+
+    /// `out = conv(x, w) + bias`. When `keepColumns`, returns the im2col matrix for the weight gradient.
     static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        out: UnsafeMutablePointer<Float>) {
-        let np = g.n * g.p, ckk = g.ckk
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: ckk * np)
-        defer { col.deallocate() }
-        g.im2col(x, col)
-        if g.n == 1 && bias == nil {
-            BLAS.sgemm(transposeA: false, transposeB: false, m: g.o, n: np, k: ckk, w, lda: ckk, col, ldb: np, out, ldc: np)
-            return
+                        out: UnsafeMutablePointer<Float>, keepColumns: Bool) -> TensorStorage? {
+        let np = g.n * g.p, ckk = g.ckk, p = g.p
+        let columns = TensorStorage(uninitializedCount: ckk * np)
+        do {
+            let col = columns.base
+            g.im2col(x, col)
+            if g.n == 1 || p >= perImageThreshold {
+                if let bias {
+                    for ni in 0..<g.n {
+                        for oi in 0..<g.o { (out + (ni * g.o + oi) * p).update(repeating: bias[oi], count: p) }
+                    }
+                }
+                for ni in 0..<g.n {
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: g.o, n: p, k: ckk, w, lda: ckk,
+                               col + ni * p, ldb: np, beta: bias == nil ? 0 : 1, out + ni * g.o * p, ldc: p)
+                }
+            } else {
+                BufferPool.withScratch(g.o * np) { tmp in
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: g.o, n: np, k: ckk, w, lda: ckk, col, ldb: np, tmp, ldc: np)
+                    g.fromChannelMajor(tmp, out, bias: bias)
+                }
+            }
         }
-        let tmp = UnsafeMutablePointer<Float>.allocate(capacity: g.o * np)
-        defer { tmp.deallocate() }
-        BLAS.sgemm(transposeA: false, transposeB: false, m: g.o, n: np, k: ckk, w, lda: ckk, col, ldb: np, tmp, ldc: np)
-        g.fromChannelMajor(tmp, out, bias: bias)
+        return keepColumns ? columns : nil
     }
 
     /// `dx = conv_backward_input(dy, w)`; `dx` is overwritten.
     static func backwardInput(_ g: ConvGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
-        let np = g.n * g.p, ckk = g.ckk
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: ckk * np)
-        defer { col.deallocate() }
-        if g.n == 1 {
-            BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: np, k: g.o, w, lda: ckk, dy, ldb: np, col, ldc: np)
-        } else {
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: g.o * np)
-            defer { tmp.deallocate() }
-            g.toChannelMajor(dy, tmp)
-            BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: np, k: g.o, w, lda: ckk, tmp, ldb: np, col, ldc: np)
+        let np = g.n * g.p, ckk = g.ckk, p = g.p
+        BufferPool.withScratch(ckk * np) { col in
+            if g.n == 1 || p >= perImageThreshold {
+                for ni in 0..<g.n {
+                    BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: p, k: g.o, w, lda: ckk,
+                               dy + ni * g.o * p, ldb: p, col + ni * p, ldc: np)
+                }
+            } else {
+                BufferPool.withScratch(g.o * np) { tmp in
+                    g.toChannelMajor(dy, tmp)
+                    BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: np, k: g.o, w, lda: ckk, tmp, ldb: np, col, ldc: np)
+                }
+            }
+            g.col2im(col, dx)
         }
-        dx.update(repeating: 0, count: g.n * g.c * g.h * g.w)
-        g.col2im(col, dx)
     }
 
-    /// `dw = conv_backward_weight(x, dy)`; `dw` is overwritten.
-    static func backwardWeight(_ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>) {
-        let np = g.n * g.p, ckk = g.ckk
-        let col = UnsafeMutablePointer<Float>.allocate(capacity: ckk * np)
-        defer { col.deallocate() }
-        g.im2col(x, col)
-        if g.n == 1 {
-            BLAS.sgemm(transposeA: false, transposeB: true, m: g.o, n: ckk, k: np, dy, lda: np, col, ldb: np, dw, ldc: ckk)
-        } else {
-            let tmp = UnsafeMutablePointer<Float>.allocate(capacity: g.o * np)
-            defer { tmp.deallocate() }
-            g.toChannelMajor(dy, tmp)
-            BLAS.sgemm(transposeA: false, transposeB: true, m: g.o, n: ckk, k: np, tmp, lda: np, col, ldb: np, dw, ldc: ckk)
+    /// `dw = conv_backward_weight(x, dy)`; `dw` is overwritten. `columns`, when given, is the
+    /// forward pass's im2col of `x`.
+    static func backwardWeight(_ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
+                               columns: TensorStorage?) {
+        let np = g.n * g.p, ckk = g.ckk, p = g.p
+        let columns = columns ?? {
+            let fresh = TensorStorage(uninitializedCount: ckk * np)
+            g.im2col(x, fresh.base)
+            return fresh
+        }()
+        do {
+            let col = UnsafePointer(columns.base)
+            if g.n == 1 || p >= perImageThreshold {
+                for ni in 0..<g.n {
+                    BLAS.sgemm(transposeA: false, transposeB: true, m: g.o, n: ckk, k: p, dy + ni * g.o * p, lda: p,
+                               col + ni * p, ldb: np, beta: ni == 0 ? 0 : 1, dw, ldc: ckk)
+                }
+            } else {
+                BufferPool.withScratch(g.o * np) { tmp in
+                    g.toChannelMajor(dy, tmp)
+                    BLAS.sgemm(transposeA: false, transposeB: true, m: g.o, n: ckk, k: np, tmp, lda: np, col, ldb: np, dw, ldc: ckk)
+                }
+            }
         }
     }
 }
@@ -193,15 +235,18 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor?, stride: Int =
         precondition(bias.shape == [geo.o], "conv2d: bias must have shape [\(geo.o)], got \(bias.shape)")
     }
     let out = TensorStorage(uninitializedCount: Shape.count(geo.outputShape))
-    ConvKernels.forward(geo, x: input.storage.base, w: weight.storage.base,
-                        bias: bias.map { UnsafePointer($0.storage.base) }, out: out.base)
     let inputs = bias.map { [input, weight, $0] } ?? [input, weight]
-    return Tensor.result("conv2d", out, shape: geo.outputShape, inputs: inputs, record: Tensor.shouldRecord(inputs),
+    let record = Tensor.shouldRecord(inputs)
+    // The im2col matrix is kept for the weight gradient when the weight is differentiated.
+    let columns = ConvKernels.forward(geo, x: input.storage.base, w: weight.storage.base,
+                                      bias: bias.map { UnsafePointer($0.storage.base) }, out: out.base,
+                                      keepColumns: record && weight.requiresGradient)
+    return Tensor.result("conv2d", out, shape: geo.outputShape, inputs: inputs, record: record,
                          backward: { ctx in
         let g = ctx.grad
         var grads: [Tensor?] = [nil, nil]
         if ctx.needs[0] { grads[0] = Tensor.conv2dBackwardInput(g, weight: ctx.inputs[1], geometry: geo) }
-        if ctx.needs[1] { grads[1] = Tensor.conv2dBackwardWeight(ctx.inputs[0], g, geometry: geo) }
+        if ctx.needs[1] { grads[1] = Tensor.conv2dBackwardWeight(ctx.inputs[0], g, geometry: geo, columns: columns) }
         if ctx.inputs.count == 3 { grads.append(ctx.needs[2] ? g.sum(axes: [0, 2, 3]) : nil) }
         return grads
     })
@@ -221,9 +266,10 @@ extension Tensor {
     }
 
     /// The gradient of a convolution with respect to its weight: bilinear in (`x`, `dy`).
-    static func conv2dBackwardWeight(_ x: Tensor, _ dy: Tensor, geometry geo: ConvGeometry) -> Tensor {
+    static func conv2dBackwardWeight(_ x: Tensor, _ dy: Tensor, geometry geo: ConvGeometry,
+                                     columns: TensorStorage? = nil) -> Tensor {
         let out = TensorStorage(uninitializedCount: Shape.count(geo.weightShape))
-        ConvKernels.backwardWeight(geo, x: x.storage.base, dy: dy.storage.base, dw: out.base)
+        ConvKernels.backwardWeight(geo, x: x.storage.base, dy: dy.storage.base, dw: out.base, columns: columns)
         return result("conv2dBackwardWeight", out, shape: geo.weightShape, inputs: [x, dy], record: shouldRecord(x, dy),
                       backward: { ctx in
             let v = ctx.grad

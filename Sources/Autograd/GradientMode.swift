@@ -20,6 +20,10 @@ public enum GradientMode {
 ///
 /// Tensors computed inside have no graph node, even when their inputs require
 /// gradient. The scope is per thread (per task); it nests.
+///
+/// A loss computed inside has no graph, so `gradients(of:with:)` of it returns
+/// zeros: run test-time adaptation (e.g. MAML's inner loop at evaluation) outside
+/// this scope, with `createGraph: false`, and only the final predictions inside.
 public func withoutGradient<R>(_ body: () throws -> R) rethrows -> R {
     try GradientMode.$recordingDisabled.withValue(true) { try body() }
 }

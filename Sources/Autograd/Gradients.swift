@@ -22,15 +22,19 @@ public func gradients(of loss: Tensor, with parameters: [Tensor], createGraph: B
 
     // Post-order DFS (iterative: graphs of unrolled inner loops are deep). A node is
     // "needed" when a target is reachable from it; only needed nodes are processed.
-    var needed: [ObjectIdentifier: Bool] = [:]
+    // `needed` doubles as the visited set (false while a node is on the stack).
+    var needed: [ObjectIdentifier: Bool] = [ObjectIdentifier(root): false]
     var order: [Node] = []
     var stack: [(Node, Int)] = [(root, 0)]
-    var visited: Set<ObjectIdentifier> = [ObjectIdentifier(root)]
     while let (node, next) = stack.popLast() {
         if next < node.inputs.count {
             stack.append((node, next + 1))
-            if let child = node.inputs[next].node, visited.insert(ObjectIdentifier(child)).inserted {
-                stack.append((child, 0))
+            if let child = node.inputs[next].node {
+                let id = ObjectIdentifier(child)
+                if needed[id] == nil {
+                    needed[id] = false
+                    stack.append((child, 0))
+                }
             }
         } else {
             let id = ObjectIdentifier(node)
@@ -40,8 +44,10 @@ public func gradients(of loss: Tensor, with parameters: [Tensor], createGraph: B
                     if let n = input.node, needed[ObjectIdentifier(n)] == true { isNeeded = true; break }
                 }
             }
-            needed[id] = isNeeded
-            if isNeeded { order.append(node) }
+            if isNeeded {
+                needed[id] = true
+                order.append(node)
+            }
         }
     }
 

@@ -11,28 +11,44 @@ enum BinaryKind: Sendable {
 enum Kernels {
     /// Calls `body(row, offsetA, offsetB)` for every innermost row of `shape`
     /// (all dimensions but the last), with element offsets of two strided operands.
+    /// Ranks up to 3 (what coalescing leaves for NCHW-with-channel broadcasts) run as
+    /// plain loop nests; higher ranks use an odometer.
     @inline(__always)
     static func forEachRow(_ shape: [Int], _ sa: [Int], _ sb: [Int],
                            _ body: (_ row: Int, _ offA: Int, _ offB: Int) -> Void) {
         let r = shape.count
         let inner = shape[r - 1]
-        if r == 1 { body(0, 0, 0); return }
-        let rows = Shape.count(shape) / Swift.max(inner, 1)
-        if rows == 0 || inner == 0 { return }
-        var idx = [Int](repeating: 0, count: r - 1)
-        var oa = 0, ob = 0
-        for row in 0..<rows {
-            body(row, oa, ob)
-            var d = r - 2
-            while d >= 0 {
-                idx[d] &+= 1
-                oa &+= sa[d]
-                ob &+= sb[d]
-                if idx[d] < shape[d] { break }
-                oa &-= sa[d] &* shape[d]
-                ob &-= sb[d] &* shape[d]
-                idx[d] = 0
-                d &-= 1
+        if inner == 0 { return }
+        switch r {
+        case 1:
+            body(0, 0, 0)
+        case 2:
+            let a0 = sa[0], b0 = sb[0]
+            for i in 0..<shape[0] { body(i, i &* a0, i &* b0) }
+        case 3:
+            let d1 = shape[1], a0 = sa[0], b0 = sb[0], a1 = sa[1], b1 = sb[1]
+            for i in 0..<shape[0] {
+                let oa = i &* a0, ob = i &* b0, row = i &* d1
+                for j in 0..<d1 { body(row &+ j, oa &+ j &* a1, ob &+ j &* b1) }
+            }
+        default:
+            let rows = Shape.count(shape) / inner
+            if rows == 0 { return }
+            var idx = [Int](repeating: 0, count: r - 1)
+            var oa = 0, ob = 0
+            for row in 0..<rows {
+                body(row, oa, ob)
+                var d = r - 2
+                while d >= 0 {
+                    idx[d] &+= 1
+                    oa &+= sa[d]
+                    ob &+= sb[d]
+                    if idx[d] < shape[d] { break }
+                    oa &-= sa[d] &* shape[d]
+                    ob &-= sb[d] &* shape[d]
+                    idx[d] = 0
+                    d &-= 1
+                }
             }
         }
     }

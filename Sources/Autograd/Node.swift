@@ -21,9 +21,13 @@ typealias BackwardFunction = @Sendable (BackwardContext) -> [Tensor?]
 /// Nodes are immutable after creation and only point backwards (to the inputs),
 /// so a graph is a DAG without reference cycles and can be shared read-only.
 /// A leaf created by `requiringGradient()` has no inputs and no backward.
+///
+/// Graphs of unrolled inner loops can be hundreds of thousands of nodes deep, so
+/// a node tears down its exclusively owned ancestors iteratively (see `deinit`)
+/// instead of by recursive release, which would overflow a thread's stack.
 final class Node: @unchecked Sendable {
-    /// The op's inputs (empty for a leaf).
-    let inputs: [Tensor]
+    /// The op's inputs (empty for a leaf). Only `deinit` mutates it.
+    private(set) var inputs: [Tensor]
     /// The backward function (`nil` for a leaf).
     let backward: BackwardFunction?
     /// The output's storage (`nil` for a leaf), to rebuild the output tensor during backward.
@@ -53,4 +57,26 @@ final class Node: @unchecked Sendable {
 
     /// True for a trainable leaf.
     var isLeaf: Bool { backward == nil }
+
+    deinit {
+        if inputs.isEmpty { return }
+        var pending: [Node] = []
+        Node.detachExclusiveInputs(&inputs, into: &pending)
+        while let node = pending.popLast() {
+            // `pending` holds the only reference: empty its inputs before it is released,
+            // so its own deinit returns at once.
+            Node.detachExclusiveInputs(&node.inputs, into: &pending)
+        }
+    }
+
+    /// Moves the input nodes referenced only from `inputs` into `pending`.
+    private static func detachExclusiveInputs(_ inputs: inout [Tensor], into pending: inout [Node]) {
+        for i in inputs.indices where inputs[i].node != nil {
+            if isKnownUniquelyReferenced(&inputs[i].node), let node = inputs[i].node {
+                inputs[i].node = nil
+                pending.append(node)
+            }
+        }
+        inputs.removeAll()
+    }
 }

@@ -12,25 +12,43 @@ public func maxPool2d(_ input: Tensor, kernel: Int, stride: Int) -> Tensor {
     let outShape = [n, c, ho, wo]
     let planes = n * c, hw = h * w, p = ho * wo
     var indices = [Int32](repeating: 0, count: planes * p)
-    let x = input.storage.base
+    let out = TensorStorage(uninitializedCount: planes * p)
+    let x = input.storage.base, y = out.base
     indices.withUnsafeMutableBufferPointer { idx in
         for plane in 0..<planes {
             let base = plane &* hw
+            let dst = plane &* p
             for oy in 0..<ho {
-                for ox in 0..<wo {
-                    var best = base &+ (oy &* stride) &* w &+ ox &* stride
-                    var bestValue = x[best]
-                    for i in 0..<kernel {
-                        let row = base &+ (oy &* stride &+ i) &* w &+ ox &* stride
-                        for j in 0..<kernel where x[row &+ j] > bestValue {
-                            bestValue = x[row &+ j]
-                            best = row &+ j
-                        }
+                let top = base &+ oy &* stride &* w
+                if kernel == 2 {
+                    for ox in 0..<wo {
+                        let r0 = top &+ ox &* stride, r1 = r0 &+ w
+                        var best = r0, v = x[r0]
+                        if x[r0 &+ 1] > v { best = r0 &+ 1; v = x[best] }
+                        if x[r1] > v { best = r1; v = x[r1] }
+                        if x[r1 &+ 1] > v { best = r1 &+ 1; v = x[best] }
+                        y[dst &+ oy &* wo &+ ox] = v
+                        idx[dst &+ oy &* wo &+ ox] = Int32(truncatingIfNeeded: best)
                     }
-                    idx[plane &* p &+ oy &* wo &+ ox] = Int32(truncatingIfNeeded: best)
+                } else {
+                    for ox in 0..<wo {
+                        var best = top &+ ox &* stride
+                        var v = x[best]
+                        for i in 0..<kernel {
+                            let row = top &+ i &* w &+ ox &* stride
+                            for j in 0..<kernel where x[row &+ j] > v {
+                                v = x[row &+ j]
+                                best = row &+ j
+                            }
+                        }
+                        y[dst &+ oy &* wo &+ ox] = v
+                        idx[dst &+ oy &* wo &+ ox] = Int32(truncatingIfNeeded: best)
+                    }
                 }
             }
         }
     }
-    return input.gatheredFlat(indices, shape: outShape)
+    let saved = indices, inShape = input.shape
+    return Tensor.result("maxPool2d", out, shape: outShape, inputs: [input], record: Tensor.shouldRecord(input),
+                         backward: { ctx in [ctx.grad.scatteredFlat(saved, shape: inShape)] })
 }

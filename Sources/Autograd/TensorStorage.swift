@@ -1,5 +1,6 @@
 /// The immutable element buffer behind a `Tensor`.
 ///
+/// Buffers come from (and return to) the calling thread's `BufferPool`.
 /// A storage is written exactly once, by the kernel that creates it, before it
 /// is wrapped in a `Tensor`; afterwards it is only read. That is what makes
 /// sharing it between tensors (reshape is free) and between threads safe,
@@ -14,7 +15,7 @@ final class TensorStorage: @unchecked Sendable {
     init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
-        base = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(count, 1))
+        base = BufferPool.allocate(count)
     }
 
     /// Allocates `count` elements set to `value`.
@@ -31,7 +32,7 @@ final class TensorStorage: @unchecked Sendable {
         }
     }
 
-    deinit { base.deallocate() }
+    deinit { BufferPool.free(base, count: count) }
 
     /// A read-only view of the elements.
     var buffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: base, count: count) }

@@ -34,4 +34,17 @@ static inline hsize_t ml_h5s_unlimited(void)   { return H5S_UNLIMITED; }
 static inline hid_t ml_h5p_default(void)       { return H5P_DEFAULT; }
 static inline hid_t ml_h5s_all(void)           { return H5S_ALL; }
 
+// Added for the HDF5 module (issue 4): error stack, file object counts.
+static inline hid_t ml_h5e_default(void)       { return H5E_DEFAULT; }
+static inline hid_t ml_h5e_truncated(void)     { return H5E_TRUNCATED; }
+static inline hid_t ml_h5e_nothdf5(void)       { return H5E_NOTHDF5; }
+static inline hid_t ml_h5e_notfound(void)      { return H5E_NOTFOUND; }
+static inline hid_t ml_h5e_exists(void)        { return H5E_EXISTS; }
+static inline hid_t ml_h5p_dataset_access(void) { return H5P_DATASET_ACCESS; }
+static inline hid_t ml_h5p_attribute_create(void) { return H5P_ATTRIBUTE_CREATE; }
+static inline hid_t ml_h5f_obj_all_files(void) { return (hid_t)H5F_OBJ_ALL; }
+static inline unsigned ml_h5f_obj_all(void)    { return H5F_OBJ_ALL; }
+static inline unsigned ml_h5f_obj_file(void)   { return H5F_OBJ_FILE; }
+static inline unsigned ml_h5f_obj_local(void)  { return H5F_OBJ_LOCAL; }
+
 #endif

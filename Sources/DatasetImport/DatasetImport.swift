@@ -1,4 +1,8 @@
-import MetaLearning
-
-/// Archive reading and image decoding for dataset importers (filled in by issue 5).
-public enum DatasetImport {}
+/// Shared machinery for dataset importers: zip archives (`ZipArchiveReader`)
+/// and folders (`ImageSource`), PNG decoding (`PNGDecoder`), exact area
+/// resizing (`AreaResizer`), parallel loading (`ParallelImageLoader`), the
+/// generic `ImageFolderImporter`, SHA-256 for provenance, and a `ProgressBar`.
+public enum DatasetImport {
+    /// Written into every imported dataset's provenance as `importer_version`.
+    public static let version = "1.0"
+}

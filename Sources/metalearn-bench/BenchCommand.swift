@@ -5,5 +5,6 @@ import Autograd
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metalearn-bench",
-        abstract: "Release-build benchmarks of the engine and the algorithms.")
+        abstract: "Release-build benchmarks of the engine and the algorithms.",
+        subcommands: [EngineCommand.self])
 }

@@ -84,6 +84,13 @@ struct OpCase: Sendable, CustomStringConvertible {
                f: { -($0[0].logSoftmax() * Tensor.oneHot([1, 0, 2, 2], classes: 3)).sum(axes: [1]).mean() }),
         OpCase(name: "meanSquaredError", inputs: { [uniform([3, 2], 67), uniform([3, 2], 68)] }, f: { meanSquaredError($0[0], $0[1]) }),
         OpCase(name: "pairwiseSquaredDistance", inputs: { [uniform([3, 4], 69), uniform([2, 4], 70)] }, f: { pairwiseSquaredDistance($0[0], $0[1]) }),
+        OpCase(name: "choleskySolve", inputs: { [uniform([4, 4], 73, -0.3, 0.3) + Tensor(shape: [4, 4], scalars: (0..<16).map { $0 % 5 == 0 ? 2 : 0 }),
+                                                  uniform([4, 3], 74)] }, f: { choleskySolve($0[0], $0[1]) }),
+        OpCase(name: "ridge regression head", inputs: { [uniform([5, 3], 75), uniform([5, 2], 76)] }, f: {
+            let z = $0[0]
+            let gram = z.matmul(z.transposed()) + Tensor(shape: [5, 5], scalars: (0..<25).map { $0 % 6 == 0 ? 0.5 : 0 })
+            return z.transposed().matmul(choleskySolve(gram, $0[1]))
+        }),
         OpCase(name: "cosineSimilarity", inputs: { [uniform([3, 4], 71), uniform([2, 4], 72)] }, f: { cosineSimilarity($0[0], $0[1]) }),
     ]
 }

@@ -136,6 +136,13 @@ import Testing
         #expect(close(cosineSimilarity(a, b).scalars, [0, 0.6], 1e-5))
     }
 
+    @Test func choleskySolveSolves() {
+        let a = Tensor(shape: [3, 3], scalars: [4, 1, 0, 1, 3, 1, 0, 1, 2])
+        let x = Tensor(shape: [3, 2], scalars: [1, -1, 2, 0.5, -3, 1])
+        let b = a.matmul(x)
+        #expect(close(choleskySolve(a, b).scalars, x.scalars, 1e-5))
+    }
+
     @Test func batchNormNormalisesEachChannel() {
         var rng = SeededGenerator(seed: 3)
         let x = Tensor.randomNormal(shape: [4, 2, 3, 3], mean: 5, std: 3, using: &rng)
@@ -189,5 +196,23 @@ import Testing
         #expect(stepped["b"]?.scalars == [0, 0, 0])
         #expect(Array(p.map(\.name)) == ["w", "b"])
         #expect(p.mapTensors { _, t in t * 2 }["w"]?.scalars == [2, 2, 2, 2, 2, 2])
+    }
+}
+
+/// The per-thread buffer pool reuses freed buffers and can be emptied.
+@Suite struct BufferPoolTests {
+    @Test func freedTensorsAreCachedAndReleased() {
+        BufferPool.releaseCachedBuffers()
+        #expect(BufferPool.cachedByteCount == 0)
+        do {
+            let t = Tensor(zeros: [64, 64])
+            #expect(t.count == 4096)
+        }
+        #expect(BufferPool.cachedByteCount == 4096 * 4)
+        let reused = Tensor(ones: [4096])
+        #expect(BufferPool.cachedByteCount == 0, "a buffer of the same size is taken from the pool")
+        #expect(reused.scalars.allSatisfy { $0 == 1 })
+        BufferPool.releaseCachedBuffers()
+        #expect(BufferPool.cachedByteCount == 0)
     }
 }

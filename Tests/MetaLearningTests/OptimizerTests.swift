@@ -53,19 +53,21 @@ import Testing
         #expect(state.arrays.isEmpty)
     }
 
-    @Test func stateRoundTripsThroughCheckpointAndContinuesIdentically() throws {
-        let adam = Adam(learningRate: 0.01)
+    @Test(arguments: [Adam(learningRate: 0.01) as any MetaOptimizer, SGD(learningRate: 0.1, momentum: 0.9)])
+    func stateRoundTripsThroughCheckpointAndContinuesIdentically(optimizer: any MetaOptimizer) throws {
         var p = start
-        var s = adam.initialState(for: p)
-        (p, s) = adam.update(parameters: p, gradients: grads[0], state: s)
+        var s = optimizer.initialState(for: p)
+        (p, s) = optimizer.update(parameters: p, gradients: grads[0], state: s)
         let state = TrainingState(parameters: p, optimizerState: s, step: 1, seed: 42)
-        let checkpoint = state.checkpoint(optimizerName: adam.name, configJSON: "{}", softwareVersion: "test")
+        let checkpoint = state.checkpoint(optimizerName: optimizer.name, configJSON: "{}", softwareVersion: "test")
+        #expect(checkpoint.optimizerName == optimizer.name && !checkpoint.optimizerState.isEmpty)
         let restored = try TrainingState(checkpoint: checkpoint)
         #expect(restored.seed == 42 && restored.step == 1)
         #expect(restored.optimizerState == s)
-        try adam.validate(state: restored.optimizerState, for: restored.parameters)
-        let (a, _) = adam.update(parameters: p, gradients: grads[1], state: s)
-        let (b, _) = adam.update(parameters: restored.parameters, gradients: grads[1], state: restored.optimizerState)
+        try optimizer.validate(state: restored.optimizerState, for: restored.parameters)
+        let (a, _) = optimizer.update(parameters: p, gradients: grads[1], state: s)
+        let (b, _) = optimizer.update(parameters: restored.parameters, gradients: grads[1],
+                                      state: restored.optimizerState)
         #expect(a.flatValues == b.flatValues)
     }
 

@@ -1,3 +1,4 @@
+import Autograd
 import Dispatch
 import Synchronization
 
@@ -5,6 +6,10 @@ import Synchronization
 /// assignment (worker `w` runs jobs `w, w + threads, ...`) and returns the
 /// results in job order, so the outcome never depends on scheduling. The
 /// first error in job order is rethrown.
+///
+/// While several workers run, OpenBLAS is limited to one thread per call, so
+/// the tasks (not OpenBLAS's own threads) use the cores: two concurrent tasks
+/// with two BLAS threads each lose about half their combined throughput.
 enum ParallelTasks {
     static func map<T: Sendable>(count: Int, threads: Int,
                                  _ job: @Sendable (Int) throws -> T) throws -> [T] {
@@ -12,6 +17,9 @@ enum ParallelTasks {
         if count == 0 { return [] }
         let workers = min(threads, count)
         if workers == 1 { return try (0..<count).map(job) }
+        let blasThreads = BLASConfiguration.threadCount
+        BLASConfiguration.threadCount = 1
+        defer { BLASConfiguration.threadCount = blasThreads }
         let slots = Mutex([Result<T, any Error>?](repeating: nil, count: count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for index in stride(from: worker, to: count, by: workers) {

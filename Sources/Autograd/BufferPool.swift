@@ -1,0 +1,109 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A per-thread cache of freed element buffers, so that training loops, which
+/// allocate the same sizes step after step, reuse memory instead of going back
+/// to `malloc` (and, for large tensors, to fresh zero pages from the kernel).
+///
+/// Each thread owns its pool (thread-local storage); a buffer freed on a thread
+/// goes to that thread's pool. Buffers are matched by exact element count; small
+/// buffers (under `minimumCount` elements) bypass the pool. A pool keeps at most
+/// `capacityBytes` cached; when a freed buffer does not fit, buffers of other
+/// sizes are released first, so the cache follows the current working set. Nothing is shared between threads, so there is no locking.
+public final class BufferPool {
+    /// Buffers smaller than this (in elements) are not pooled.
+    static let minimumCount = 1024
+    /// The alignment of every pooled buffer, in bytes (a cache line).
+    static let alignment = 64
+
+    /// The most bytes a thread's pool keeps cached.
+    public static let capacityBytes = 256 << 20
+
+    private var buckets: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    private var cachedBytes = 0
+
+    private init() {}
+
+    deinit { releaseAll() }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { raw in
+            guard let raw else { return }
+            Unmanaged<BufferPool>.fromOpaque(raw).release()
+        }
+        precondition(status == 0, "BufferPool: pthread_key_create failed with status \(status)")
+        return key
+    }()
+
+    /// The calling thread's pool.
+    static var current: BufferPool {
+        if let raw = pthread_getspecific(key) {
+            return Unmanaged<BufferPool>.fromOpaque(raw).takeUnretainedValue()
+        }
+        let pool = BufferPool()
+        pthread_setspecific(key, Unmanaged.passRetained(pool).toOpaque())
+        return pool
+    }
+
+    /// A buffer of exactly `count` elements (uninitialised), reused when possible.
+    static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let capacity = Swift.max(count, 1)
+        if capacity < minimumCount { return UnsafeMutablePointer<Float>.allocate(capacity: capacity) }
+        if let reused = current.take(capacity) { return reused }
+        return UnsafeMutableRawPointer.allocate(byteCount: capacity * MemoryLayout<Float>.stride, alignment: alignment)
+            .bindMemory(to: Float.self, capacity: capacity)
+    }
+
+    /// Returns a buffer obtained from `allocate(count)`.
+    static func free(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+        let capacity = Swift.max(count, 1)
+        if capacity < minimumCount { pointer.deallocate(); return }
+        if current.give(pointer, capacity) { return }
+        UnsafeMutableRawPointer(pointer).deallocate()
+    }
+
+    private func take(_ count: Int) -> UnsafeMutablePointer<Float>? {
+        guard let pointer = buckets[count]?.popLast() else { return nil }
+        cachedBytes -= count * MemoryLayout<Float>.stride
+        return pointer
+    }
+
+    private func give(_ pointer: UnsafeMutablePointer<Float>, _ count: Int) -> Bool {
+        let bytes = count * MemoryLayout<Float>.stride
+        guard bytes <= Self.capacityBytes / 4 else { return false }
+        // When full, drop other sizes' buffers (whole buckets) so the cache follows the working set.
+        while cachedBytes + bytes > Self.capacityBytes, let victim = buckets.first(where: { $0.key != count }) {
+            for p in victim.value { UnsafeMutableRawPointer(p).deallocate() }
+            cachedBytes -= victim.key * MemoryLayout<Float>.stride * victim.value.count
+            buckets[victim.key] = nil
+        }
+        guard cachedBytes + bytes <= Self.capacityBytes else { return false }
+        buckets[count, default: []].append(pointer)
+        cachedBytes += bytes
+        return true
+    }
+
+    private func releaseAll() {
+        for (_, list) in buckets { for p in list { UnsafeMutableRawPointer(p).deallocate() } }
+        buckets = [:]
+        cachedBytes = 0
+    }
+
+    /// Frees every buffer cached by the calling thread's pool (e.g. after a large
+    /// evaluation, or before measuring memory).
+    public static func releaseCachedBuffers() { current.releaseAll() }
+
+    /// The bytes currently cached by the calling thread's pool.
+    public static var cachedByteCount: Int { current.cachedBytes }
+
+    /// Runs `body` with a scratch buffer of `count` elements from the pool.
+    static func withScratch<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        let p = allocate(count)
+        defer { free(p, count: count) }
+        return try body(p)
+    }
+}
