@@ -1,6 +1,9 @@
+import ANILPlugin
 import BaselinePlugin
+import MAMLPlugin
 import MatchingNetPlugin
 import MetaLearning
+import MetaSGDPlugin
 import NCAPlugin
 import ProtoNetPlugin
 import ReptilePlugin
@@ -17,12 +20,15 @@ public enum BuiltinPlugins {
     /// Every shipped plugin, in listing order.
     public static var all: [any Plugin.Type] {
         [
-            SinusoidPlugin.self,
+            MAMLPlugin.self,
+            MetaSGDPlugin.self,
+            ANILPlugin.self,
+            ReptilePlugin.self,
             ProtoNetPlugin.self,
             MatchingNetPlugin.self,
-            ReptilePlugin.self,
             BaselinePlugin.self,
             NCAPlugin.self,
+            SinusoidPlugin.self,
         ]
     }
 
