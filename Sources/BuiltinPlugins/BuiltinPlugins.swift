@@ -5,6 +5,7 @@ import MatchingNetPlugin
 import MetaLearning
 import MetaSGDPlugin
 import NCAPlugin
+import OmniglotPlugin
 import ProtoNetPlugin
 import ReptilePlugin
 import SinusoidPlugin
@@ -28,6 +29,7 @@ public enum BuiltinPlugins {
             MatchingNetPlugin.self,
             BaselinePlugin.self,
             NCAPlugin.self,
+            OmniglotPlugin.self,
             SinusoidPlugin.self,
         ]
     }
