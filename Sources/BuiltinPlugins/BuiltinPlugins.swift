@@ -1,7 +1,11 @@
+import ANILPlugin
 import BaselinePlugin
+import MAMLPlugin
 import MatchingNetPlugin
 import MetaLearning
+import MetaSGDPlugin
 import NCAPlugin
+import OmniglotPlugin
 import ProtoNetPlugin
 import ReptilePlugin
 import SinusoidPlugin
@@ -17,12 +21,16 @@ public enum BuiltinPlugins {
     /// Every shipped plugin, in listing order.
     public static var all: [any Plugin.Type] {
         [
-            SinusoidPlugin.self,
+            MAMLPlugin.self,
+            MetaSGDPlugin.self,
+            ANILPlugin.self,
+            ReptilePlugin.self,
             ProtoNetPlugin.self,
             MatchingNetPlugin.self,
-            ReptilePlugin.self,
             BaselinePlugin.self,
             NCAPlugin.self,
+            OmniglotPlugin.self,
+            SinusoidPlugin.self,
         ]
     }
 
