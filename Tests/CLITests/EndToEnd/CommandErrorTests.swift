@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Bad arguments and bad files: one `error:` line, a non-zero status, never a crash.
-@Suite struct BadInputTests {
+@Suite struct CommandErrorTests {
     static let cases: [(name: String, arguments: [String], status: Int32, mentions: String)] = [
         ("missing file", ["inspect", "nothere.h5"], 1, "nothere.h5"),
         ("not HDF5", ["inspect", "garbage.h5"], 1, "garbage.h5"),
