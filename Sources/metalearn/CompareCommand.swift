@@ -254,7 +254,11 @@ struct CompareCommand: ParsableCommand {
         let window = max(1, Int((Double(n) / 200).rounded(.up)))
         // Regression's metric (MSE) repeats the loss: keep one of them.
         let loss = history.columns["loss"]
-        let kept = history.columns.filter { name, values in name != "seconds" && (name == "loss" || values != loss) }
+        let kept = history.columns.filter { name, values in
+            guard name != "seconds" else { return false }
+            guard name != "loss", let loss, loss.count == values.count else { return true }
+            return !zip(values, loss).allSatisfy { TrainingSession.repeatsLoss($0, $1) }
+        }
         var curve = TrainingCurve()
         var start = 0
         while start < n {

@@ -14,7 +14,8 @@ enum DatasetReference {
     /// Resolves `argument`: an existing file is read as a dataset (its kind and
     /// schema checked by the store); otherwise the name of a generated dataset.
     /// Anything else is a one-line error naming what was expected.
-    static func resolve(_ argument: String, registry: PluginRegistry, logger: Logger) throws -> DatasetReference {
+    static func resolve(_ argument: String, registry: PluginRegistry, logger: Logger,
+                        recordedIn checkpoint: String? = nil) throws -> DatasetReference {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
             guard !isDirectory.boolValue else {
@@ -32,6 +33,10 @@ enum DatasetReference {
                     reason: "'\(argument)' is imported from files; run `metalearn import \(argument) ...` and give the .h5 file")
             }
             return .generated(descriptor: descriptor)
+        }
+        if let checkpoint {
+            throw CLIError.fileNotFound(path: argument, expected: "the dataset recorded in \(checkpoint); "
+                                        + "give its current path with --dataset")
         }
         let generated = registry.datasets.filter(\.isGenerated).map(\.name)
         throw CLIError.fileNotFound(

@@ -44,7 +44,8 @@ struct EvalCommand: ParsableCommand {
         let registry = try BuiltinPlugins.makeRegistry()
         let saved = try HDF5CheckpointStore().readCheckpoint(at: checkpoint)
         let config = try RunConfiguration.decode(saved.configJSON, checkpoint: checkpoint)
-        let reference = try DatasetReference.resolve(dataset ?? config.dataset, registry: registry, logger: logger)
+        let reference = try DatasetReference.resolve(dataset ?? config.dataset, registry: registry, logger: logger,
+                                                     recordedIn: dataset == nil ? checkpoint : nil)
         let session: EvaluationSession
         switch reference {
         case .file(let path, let images):

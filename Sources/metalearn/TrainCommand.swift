@@ -64,7 +64,8 @@ struct TrainCommand: ParsableCommand {
             }
             stored = nil
         }
-        let reference = try DatasetReference.resolve(dataset ?? stored!.dataset, registry: registry, logger: logger)
+        let reference = try DatasetReference.resolve(dataset ?? stored!.dataset, registry: registry, logger: logger,
+                                                     recordedIn: dataset == nil ? checkpoint : nil)
         let descriptor = try registry.algorithm(named: algorithm ?? stored!.algorithm)
         let options = try algorithmOptions.values(for: descriptor)
         let effectiveOptions = try Options(owner: "algorithm '\(descriptor.name)'", specs: descriptor.options,
@@ -109,7 +110,7 @@ struct TrainCommand: ParsableCommand {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         line += " in " + (seconds < 60 ? String(format: "%.1fs", seconds) : ProgressDisplay.duration(seconds))
         if let loss = recent["loss"] { line += String(format: "; loss %.4g", loss) }
-        if let m = recent[metric], m != recent["loss"] {
+        if let m = recent[metric], !TrainingSession.repeatsLoss(m, recent["loss"] ?? .nan) {
             line += metric == "accuracy" ? String(format: ", accuracy %.1f%%", m * 100) : String(format: ", %@ %.4g", metric, m)
         }
         line += " (mean of the last steps); checkpoint \(checkpoint)"

@@ -79,7 +79,7 @@ struct TrainingSession {
                 throw CLIError.diverged(step: report.step, detail: "the meta-batch loss is \(report.loss)")
             }
             var shown = [("loss", report.loss)]
-            if report.metric != report.loss { shown.append((report.metricName, report.metric)) }
+            if !Self.repeatsLoss(report.metric, report.loss) { shown.append((report.metricName, report.metric)) }
             progress?.update(completed: report.step, values: shown)
             return cancellation.isCancelled ? .stop : .proceed
         }, onCheckpoint: { current in
@@ -93,5 +93,11 @@ struct TrainingSession {
         })
         progress?.finish()
         return Outcome(state: final, completed: final.step >= configuration.steps, startStep: start)
+    }
+
+    /// Whether a metric only repeats the loss (regression: the MSE is the loss,
+    /// up to Float-versus-Double rounding), so it need not be shown twice.
+    static func repeatsLoss(_ metric: Double, _ loss: Double) -> Bool {
+        abs(metric - loss) <= 1e-5 * max(1, abs(loss))
     }
 }

@@ -2,7 +2,7 @@
 /// layout that lets an interrupted comparison resume.
 ///
 /// ```
-/// <output>/results.md  results.csv  results.json  *.svg
+/// <output>/results.md  results.csv  results.json  training-<metric>.svg  final-<metric>.svg
 /// <output>/runs/<algorithm>-seed<k>/checkpoint.h5
 /// <output>/runs/<algorithm>-seed<k>/run.json
 /// ```
@@ -46,10 +46,9 @@ public struct ComparisonPlan: Sendable, Equatable {
         algorithms.flatMap { a in seeds.map { PlannedRun(algorithm: a, seed: $0, runsDirectory: runsDirectory) } }
     }
 
-    /// Paths of the report files written into ``outputDirectory``.
+    /// Paths of the table files written into ``outputDirectory`` (the plots
+    /// are named by metric, see ``ComparisonReport``).
     public var markdownPath: String { outputDirectory + "/results.md" }
     public var csvPath: String { outputDirectory + "/results.csv" }
     public var jsonPath: String { outputDirectory + "/results.json" }
-    public var trainingCurvesPath: String { outputDirectory + "/training-curves.svg" }
-    public var finalMetricPath: String { outputDirectory + "/final-metric.svg" }
 }
