@@ -1,0 +1,81 @@
+import Autograd
+import BuiltinPlugins
+import MetaLearning
+
+/// Runs one workload in this process through the public APIs (the
+/// registry's learners, `MetaTrainer`, `Adam`, `Learner.predict`) and
+/// times it like the peer: `warmup` untimed iterations, then iterations
+/// until at least `minIterations` and `minTime` seconds.
+struct WorkloadRunner {
+    let workload: Workload
+    /// Trainer workers and OpenBLAS threads per call.
+    let threads: Int
+    let minTime: Double
+    let minIterations: Int
+    let warmup: Int
+
+    /// The measurement.
+    func run() throws -> WorkloadResult {
+        // One task at a time (ProtoNet, meta-test) may use every core through
+        // OpenBLAS; the trainer drops this to 1 while a meta-batch runs on
+        // `threads` workers.
+        BLASConfiguration.threadCount = threads
+        let registry = try BuiltinPlugins.makeRegistry()
+        let pool = try TaskPool(count: 2 * Workload.metaBatchSize, seed: 1234)
+        let learner = try registry.algorithm(named: workload.algorithm)
+            .makeLearner(problem: pool.problem, options: workload.learnerOptions)
+        let iterate = try makeIteration(learner: learner, pool: pool)
+
+        let rssAfterSetup = ProcessStats.peakRSSMiB
+        for _ in 0..<warmup { try iterate() }
+        var times: [Double] = []
+        let start = ProcessStats.now()
+        while true {
+            let t = ProcessStats.now()
+            try iterate()
+            times.append(ProcessStats.now() - t)
+            if times.count >= minIterations && ProcessStats.now() - start >= minTime { break }
+        }
+        let total = times.reduce(0, +)
+        let perIteration = Double(workload.tasksPerIteration)
+        return WorkloadResult(
+            name: workload.name, impl: "metalearn", desc: workload.summary, iters: times.count, seconds: total,
+            itersPerSecond: Double(times.count) / total, medianIterSeconds: WorkloadSummary.median(times),
+            minIterSeconds: times.min() ?? 0, maxIterSeconds: times.max() ?? 0,
+            tasksPerSecond: perIteration * Double(times.count) / total, tasksPerIter: workload.tasksPerIteration,
+            peakRSSMiB: ProcessStats.peakRSSMiB, rssAfterSetupMiB: rssAfterSetup, threads: threads,
+            osThreads: ProcessStats.osThreadCount, blasCore: BLASConfiguration.coreName,
+            loadAverage: ProcessStats.loadAverage,
+            learner: workload.algorithm + " " + workload.learnerOptions.sorted { $0.key < $1.key }
+                .map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+    }
+
+    /// One timed iteration: a meta-training step, or one meta-test task.
+    private func makeIteration(learner: any Learner, pool: TaskPool) throws -> () throws -> Void {
+        switch workload.kind {
+        case .metaTraining:
+            let trainer = try MetaTrainer(
+                learner: learner, optimizer: Adam(learningRate: Workload.outerLearningRate), tasks: pool,
+                configuration: .init(metaBatchSize: workload.tasksPerIteration, threads: threads, seed: 1))
+            var state = trainer.initialState()
+            return {
+                let (next, report) = try trainer.step(state)
+                guard report.loss.isFinite else {
+                    throw BenchError.invalidOption("\(workload.name): loss became \(report.loss) at step \(next.step)")
+                }
+                state = next
+            }
+        case .metaTest:
+            var rng = SeededGenerator(seed: 1)
+            let parameters = learner.initialParameters(using: &rng)
+            var cursor = 0
+            return {
+                let task = try pool.task(at: cursor, seed: 0)
+                cursor += 1
+                let logits = try learner.predict(task: task, parameters: parameters, using: &rng)
+                let accuracy = TaskMetrics.accuracy(logits: logits, labels: try task.queryTargets.requireLabels("query"))
+                guard accuracy.isFinite else { throw BenchError.invalidOption("\(workload.name): accuracy is not finite") }
+            }
+        }
+    }
+}
