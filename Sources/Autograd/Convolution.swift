@@ -45,15 +45,13 @@ struct ConvGeometry: Sendable, Equatable {
         }
     }
 
-    /// Unfolds `x` (NCHW) into `col`, a `[ckk, n·p]` row-major matrix whose rows are
-    /// `rowStride` elements apart (default `n·p`; larger when `col` is a block of
-    /// columns of a wider matrix).
+    /// Unfolds `x` (NCHW) into `col`, a `[ckk, n·p]` row-major matrix.
     ///
     /// Each input plane is copied once into a zero-padded plane; every `(i, j)` kernel
     /// tap then reads one output plane's worth of values through a precomputed offset
     /// table, with no bounds checks in the inner loop.
-    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
-        let np = rowStride ?? n &* p, hw = h &* w, p = p
+    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
+        let np = n &* p, hw = h &* w, p = p
         let (ho, wo, stride, padding, h, w, kh, kw, c) = (ho, wo, stride, padding, h, w, kh, kw, c)
         withPaddedPlane { offsets, padded, wp in
             let off = UnsafePointer(offsets.baseAddress!)
@@ -161,8 +159,8 @@ enum ConvKernels {
         let columns = TensorStorage(uninitializedCount: ckk * np)
         do {
             let col = columns.base
+            g.im2col(x, col)
             if g.n == 1 || p >= perImageThreshold {
-                g.im2col(x, col)
                 if let bias {
                     for ni in 0..<g.n {
                         for oi in 0..<g.o { (out + (ni * g.o + oi) * p).update(repeating: bias[oi], count: p) }
@@ -173,20 +171,8 @@ enum ConvKernels {
                                col + ni * p, ldb: np, beta: bias == nil ? 0 : 1, out + ni * g.o * p, ldc: p)
                 }
             } else {
-                // One batched GEMM per chunk of images, each right after the chunk's
-                // im2col while its column block is still in cache.
-                let chunk = max(1, min(g.n, chunkElements / max(1, ckk * p)))
                 BufferPool.withScratch(g.o * np) { tmp in
-                    var n0 = 0
-                    while n0 < g.n {
-                        let nc = min(chunk, g.n - n0)
-                        let sub = ConvGeometry(input: [nc, g.c, g.h, g.w], weight: g.weightShape, stride: g.stride,
-                                               padding: g.padding)
-                        sub.im2col(x + n0 * g.c * g.h * g.w, col + n0 * p, rowStride: np)
-                        BLAS.sgemm(transposeA: false, transposeB: false, m: g.o, n: nc * p, k: ckk, w, lda: ckk,
-                                   col + n0 * p, ldb: np, tmp + n0 * p, ldc: np)
-                        n0 += nc
-                    }
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: g.o, n: np, k: ckk, w, lda: ckk, col, ldb: np, tmp, ldc: np)
                     g.fromChannelMajor(tmp, out, bias: bias)
                 }
             }
@@ -206,34 +192,12 @@ enum ConvKernels {
             } else {
                 BufferPool.withScratch(g.o * np) { tmp in
                     g.toChannelMajor(dy, tmp)
-                    // Images in chunks whose column block stays cache-resident between the
-                    // GEMM that writes it and the col2im that reads it.
-                    let chunk = max(1, min(g.n, chunkElements / max(1, ckk * p)))
-                    if chunk >= g.n {
-                        BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: np, k: g.o, w, lda: ckk, tmp, ldb: np, col, ldc: np)
-                        g.col2im(col, dx)
-                        return
-                    }
-                    var n0 = 0
-                    while n0 < g.n {
-                        let nc = min(chunk, g.n - n0)
-                        let sub = ConvGeometry(input: [nc, g.c, g.h, g.w], weight: g.weightShape, stride: g.stride, padding: g.padding)
-                        BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: nc * p, k: g.o, w, lda: ckk,
-                                   tmp + n0 * p, ldb: np, col, ldc: nc * p)
-                        sub.col2im(col, dx + n0 * g.c * g.h * g.w)
-                        n0 += nc
-                    }
+                    BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: np, k: g.o, w, lda: ckk, tmp, ldb: np, col, ldc: np)
                 }
-                return
             }
             g.col2im(col, dx)
         }
     }
-
-    /// Column-matrix elements per chunk of images in the batched (wide-GEMM) paths of
-    /// `forward` and `backwardInput` (1 MB), so that a chunk stays in cache between
-    /// the GEMM and the im2col/col2im next to it.
-    static let chunkElements = 1 << 18
 
     /// `dw = conv_backward_weight(x, dy)`; `dw` is overwritten. `columns`, when given, is the
     /// forward pass's im2col of `x`.
