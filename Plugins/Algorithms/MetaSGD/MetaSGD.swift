@@ -199,26 +199,8 @@ public struct MetaSGD: Learner {
 
     /// Throws `MetaSGDError.taskMismatch` unless the task's inputs and targets fit the network.
     func check(_ task: TaskData) throws {
-        let sampleShape = problem.inputShape
-        for (set, inputs) in [("support", task.supportInputs), ("query", task.queryInputs)] {
-            guard inputs.rank == sampleShape.count + 1, Array(inputs.shape.dropFirst()) == sampleShape else {
-                throw MetaSGDError.taskMismatch(reason: "\(set) inputs have shape \(inputs.shape), expected [N] + \(sampleShape)")
-            }
-            guard inputs.shape[0] >= 1 else { throw MetaSGDError.taskMismatch(reason: "the \(set) set is empty") }
-        }
-        let width = network.head.outputs
-        switch (problem.kind, task.supportTargets, task.queryTargets) {
-        case (.classification, .classes, .classes):
-            guard task.ways <= width else {
-                throw MetaSGDError.taskMismatch(reason: "\(task.ways)-way task, but the head has \(width) outputs")
-            }
-        case (.regression, .values(let s), .values(let q)):
-            guard s.shape == [task.supportCount, width], q.shape == [task.queryCount, width] else {
-                throw MetaSGDError.taskMismatch(reason: "targets \(s.shape) and \(q.shape), expected [N, \(width)]")
-            }
-        default:
-            throw MetaSGDError.taskMismatch(
-                reason: "\(problem.kind) learner given \(task.supportTargets.labels == nil ? "value" : "class") targets")
+        if let reason = task.mismatch(with: problem, outputs: network.head.outputs) {
+            throw MetaSGDError.taskMismatch(reason: reason)
         }
     }
 }
