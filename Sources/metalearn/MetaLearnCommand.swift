@@ -1,3 +1,4 @@
+import Autograd
 import ArgumentParser
 import Foundation
 
@@ -25,6 +26,10 @@ struct MetaLearnCommand: ParsableCommand {
                       EvalCommand.self, CompareCommand.self, InspectCommand.self])
 
     static func main() {
+        // Tasks (of a meta-batch, of an evaluation) run on the worker threads,
+        // so each OpenBLAS call stays on one thread: set once, here at the edge,
+        // before any BLAS call (OpenBLAS's thread count is process-global).
+        BLASConfiguration.threadCount = 1
         var command: any ParsableCommand
         do {
             command = try parseAsRoot()
