@@ -1,6 +1,7 @@
 # MetaLearn: the two commands of the README.
 #   make demo  - install system libraries if missing, build in release, run a real comparison
-#   make test  - install system libraries if missing, run the test suite (release build)
+#   make test  - install system libraries if missing, run the test suite (release build;
+#                one OpenBLAS thread per call, since test suites run in parallel threads)
 SWIFT ?= swift
 CONFIG ?= release
 
@@ -14,7 +15,7 @@ build: deps
 
 test: deps
 	$(SWIFT) build -c $(CONFIG) --build-tests
-	$(SWIFT) test -c $(CONFIG) --skip-build
+	OPENBLAS_NUM_THREADS=1 $(SWIFT) test -c $(CONFIG) --skip-build
 	@bash scripts/interop-check.sh
 
 demo: deps

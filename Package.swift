@@ -85,7 +85,7 @@ let package = Package(
 
         // Command-line tools.
         .executableTarget(name: "metalearn",
-                          dependencies: ["BuiltinPlugins", "MetaLearning", "HDF5Storage", "DatasetImport",
+                          dependencies: ["BuiltinPlugins", "MetaLearning", "HDF5Storage", "DatasetImport", "Autograd",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),

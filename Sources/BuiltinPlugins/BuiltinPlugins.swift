@@ -5,6 +5,7 @@ import MatchingNetPlugin
 import MetaLearning
 import MetaSGDPlugin
 import NCAPlugin
+import OmniglotPlugin
 import ProtoNetPlugin
 import ReptilePlugin
 import SinusoidPlugin
@@ -23,11 +24,12 @@ public enum BuiltinPlugins {
             MAMLPlugin.self,
             MetaSGDPlugin.self,
             ANILPlugin.self,
+            ReptilePlugin.self,
             ProtoNetPlugin.self,
             MatchingNetPlugin.self,
-            ReptilePlugin.self,
             BaselinePlugin.self,
             NCAPlugin.self,
+            OmniglotPlugin.self,
             SinusoidPlugin.self,
         ]
     }

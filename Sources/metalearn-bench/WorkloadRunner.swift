@@ -17,9 +17,9 @@ struct WorkloadRunner {
     /// The measurement.
     func run() throws -> WorkloadResult {
         // One task at a time (ProtoNet, meta-test) may use every core through
-        // OpenBLAS; the trainer drops this to 1 while a meta-batch runs on
-        // `threads` workers.
-        BLASConfiguration.threadCount = threads
+        // OpenBLAS; a meta-batch runs its tasks on `threads` workers, each
+        // with one-thread BLAS calls. Set once, before any BLAS call.
+        BLASConfiguration.threadCount = workload.tasksPerIteration > 1 ? 1 : threads
         let registry = try BuiltinPlugins.makeRegistry()
         let pool = try TaskPool(count: 2 * Workload.metaBatchSize, seed: 1234)
         let learner = try registry.algorithm(named: workload.algorithm)

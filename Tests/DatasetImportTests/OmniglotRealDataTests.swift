@@ -1,4 +1,5 @@
 import DatasetImport
+import HDF5Storage
 import Foundation
 import MetaLearning
 import OmniglotPlugin
@@ -161,5 +162,35 @@ struct OmniglotRealDataTests {
             let p = c * 20 * plane, f = try #require(fullStart[name]) * plane
             #expect(partial.pixels[p..<(p + 20 * plane)] == full.pixels[f..<(f + 20 * plane)], "class \(name)")
         }
+    }
+}
+
+/// The Omniglot import as users run it: through the plugin registry, then
+/// into an HDF5 dataset file, read back and verified.
+@Suite(.enabled(if: OmniglotData.isAvailable,
+                "Omniglot data absent: set METALEARN_OMNIGLOT_DIR or provide ../shared/data/omniglot"))
+struct OmniglotHDF5Tests {
+    @Test func registryImportWritesAVerifiedHDF5Dataset() throws {
+        var registry = PluginRegistry()
+        try OmniglotPlugin.register(into: &registry)
+        let descriptor = try registry.dataset(named: "omniglot")
+        #expect(!descriptor.isGenerated)
+        // A missing source is a clear error, not a crash.
+        #expect(throws: DatasetImportError.self) { _ = try descriptor.importDataset() }
+
+        let (reference, _) = try OmniglotData.fullImport.get()
+        let path = FileManager.default.temporaryDirectory
+            .appendingPathComponent("metalearn-omniglot-\(UUID().uuidString).h5").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = HDF5DatasetStore()
+        try store.writeDataset(reference, to: path)
+        let back = try store.readDataset(at: path)
+        try OmniglotImporter.verify(back)
+        #expect(back.fingerprint == reference.fingerprint)
+        #expect(back == reference)
+        // Partial reads give the same pixels as the full dataset.
+        let rows = [0, 77, 129_839]
+        let partial = try store.readImages(at: path, indices: rows)
+        #expect(partial == rows.flatMap { Array(reference.pixels[$0 * 784..<($0 + 1) * 784]) })
     }
 }

@@ -115,22 +115,23 @@ public struct ANIL: Learner {
             // The support features only feed constant inner gradients: no graph needed.
             // The adapted head is a fresh leaf whose gradient stands for the head's (dh'/dh = I).
             let supportFeatures = withoutGradient { network.embed(task.supportInputs, parameters: all) }
-            let fast = adaptWithoutGraph(head.detached(), features: supportFeatures, targets: task.supportTargets,
+            let fast = try adaptWithoutGraph(head.detached(), features: supportFeatures, targets: task.supportTargets,
                                          steps: configuration.innerSteps).requiringGradient()
             outputs = network.applyHead(queryFeatures, parameters: fast)
-            queryLoss = Self.loss(outputs, task.queryTargets)
+            queryLoss = try TaskLoss.loss(outputs: outputs, targets: task.queryTargets)
             metaGradient = gradients(of: queryLoss, with: all.mapTensors { name, t in fast[name] ?? t })
         } else {
             let supportFeatures = network.embed(task.supportInputs, parameters: all)
             let rate = configuration.innerLearningRate
             var fast = head
             for _ in 0..<configuration.innerSteps {
-                let loss = Self.loss(network.applyHead(supportFeatures, parameters: fast), task.supportTargets)
+                let loss = try TaskLoss.loss(outputs: network.applyHead(supportFeatures, parameters: fast),
+                                             targets: task.supportTargets)
                 let g = gradients(of: loss, with: fast, createGraph: true)
                 fast = fast.combined(with: g) { _, w, gw in w - gw.scaled(by: rate) }
             }
             outputs = network.applyHead(queryFeatures, parameters: fast)
-            queryLoss = Self.loss(outputs, task.queryTargets)
+            queryLoss = try TaskLoss.loss(outputs: outputs, targets: task.queryTargets)
             metaGradient = gradients(of: queryLoss, with: all)
         }
         return TaskGradient(gradients: metaGradient, loss: Double(queryLoss.scalar),
@@ -145,7 +146,7 @@ public struct ANIL: Learner {
         let (supportFeatures, queryFeatures) = withoutGradient {
             (network.embed(task.supportInputs, parameters: parameters), network.embed(task.queryInputs, parameters: parameters))
         }
-        let head = adaptWithoutGraph(network.split(parameters).head.detached(), features: supportFeatures,
+        let head = try adaptWithoutGraph(network.split(parameters).head.detached(), features: supportFeatures,
                                      targets: task.supportTargets, steps: configuration.evaluationInnerSteps)
         return withoutGradient { network.applyHead(queryFeatures, parameters: head) }
     }
@@ -156,52 +157,27 @@ public struct ANIL: Learner {
         try check(task)
         let (body, head) = network.split(parameters.detached())
         let features = withoutGradient { network.embed(task.supportInputs, parameters: parameters) }
-        return network.merge(body: body, head: adaptWithoutGraph(head, features: features,
-                                                                 targets: task.supportTargets, steps: steps))
+        let adapted = try adaptWithoutGraph(head, features: features, targets: task.supportTargets, steps: steps)
+        return network.merge(body: body, head: adapted)
     }
 
     /// Head SGD steps on fixed features; only each step's head gradient is recorded.
-    func adaptWithoutGraph(_ head: ParameterSet, features: Tensor, targets: Targets, steps: Int) -> ParameterSet {
+    func adaptWithoutGraph(_ head: ParameterSet, features: Tensor, targets: Targets, steps: Int) throws -> ParameterSet {
         let rate = configuration.innerLearningRate
         var fast = head
         for _ in 0..<steps {
             let leaves = fast.requiringGradient()
-            let g = gradients(of: Self.loss(network.applyHead(features, parameters: leaves), targets), with: leaves)
+            let loss = try TaskLoss.loss(outputs: network.applyHead(features, parameters: leaves), targets: targets)
+            let g = gradients(of: loss, with: leaves)
             fast = withoutGradient { fast.combined(with: g) { _, w, gw in w - gw.scaled(by: rate) } }
         }
         return fast
     }
 
-    /// Cross-entropy for class targets, mean squared error for values.
-    static func loss(_ outputs: Tensor, _ targets: Targets) -> Tensor {
-        switch targets {
-        case .classes(let labels): return crossEntropy(logits: outputs, labels: labels)
-        case .values(let values): return meanSquaredError(outputs, values)
-        }
-    }
-
     /// Throws `ANILError.taskMismatch` unless the task's inputs and targets fit the network.
     func check(_ task: TaskData) throws {
-        let sampleShape = problem.inputShape
-        for (set, inputs) in [("support", task.supportInputs), ("query", task.queryInputs)] {
-            guard inputs.rank == sampleShape.count + 1, Array(inputs.shape.dropFirst()) == sampleShape else {
-                throw ANILError.taskMismatch(reason: "\(set) inputs have shape \(inputs.shape), expected [N] + \(sampleShape)")
-            }
-            guard inputs.shape[0] >= 1 else { throw ANILError.taskMismatch(reason: "the \(set) set is empty") }
-        }
-        let width = network.head.outputs
-        switch (problem.kind, task.supportTargets, task.queryTargets) {
-        case (.classification, .classes, .classes):
-            guard task.ways <= width else {
-                throw ANILError.taskMismatch(reason: "\(task.ways)-way task, but the head has \(width) outputs")
-            }
-        case (.regression, .values(let s), .values(let q)):
-            guard s.shape == [task.supportCount, width], q.shape == [task.queryCount, width] else {
-                throw ANILError.taskMismatch(reason: "targets \(s.shape) and \(q.shape), expected [N, \(width)]")
-            }
-        default:
-            throw ANILError.taskMismatch(
-                reason: "\(problem.kind) learner given \(task.supportTargets.labels == nil ? "value" : "class") targets")
+        if let reason = task.mismatch(with: problem, outputs: network.head.outputs) {
+            throw ANILError.taskMismatch(reason: reason)
         }
     }
 }

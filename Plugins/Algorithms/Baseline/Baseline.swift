@@ -118,7 +118,7 @@ public struct Baseline: Learner {
     /// `"<prefix>.weight"` and `"<prefix>.bias"` (linear) or
     /// `"<prefix>.weight"` and `"<prefix>.norm"` (cosine, `g_k = ‖w_k‖` at
     /// the start, as weight normalisation initialises it).
-    func initialClassifier(classes: Int, prefix: String, using rng: inout SeededGenerator) -> ParameterSet {
+    public func initialClassifier(classes: Int, prefix: String, using rng: inout SeededGenerator) -> ParameterSet {
         let linear = Linear(inputs: featureDimension, outputs: classes, name: prefix)
         let p = linear.initialParameters(using: &rng)
         switch classifier {
@@ -131,8 +131,9 @@ public struct Baseline: Learner {
         }
     }
 
-    /// The classifier's logits for `features` (`[N, featureDimension]`).
-    func classify(_ features: Tensor, parameters: ParameterSet, prefix: String) -> Tensor {
+    /// The logits of the classifier stored under `prefix` in `parameters`
+    /// (`"head"`: pre-training, `"task"`: fine-tuned) for `features` (`[N, featureDimension]`).
+    public func classifierLogits(_ features: Tensor, parameters: ParameterSet, prefix: String) -> Tensor {
         let weight = parameters["\(prefix).weight"]!
         switch classifier {
         case .linear:
@@ -162,7 +163,7 @@ public struct Baseline: Learner {
         }
         let p = parameters.requiringGradient()
         let features = backbone.apply(Tensor.concat([task.supportInputs, task.queryInputs], axis: 0), parameters: p)
-        let logits = classify(features, parameters: p, prefix: "head")
+        let logits = classifierLogits(features, parameters: p, prefix: "head")
         let loss = crossEntropy(logits: logits, labels: labels)
         return TaskGradient(gradients: gradients(of: loss, with: p), loss: Double(loss.scalar),
                             metric: TaskMetrics.accuracy(logits: logits, labels: labels))
@@ -180,7 +181,7 @@ public struct Baseline: Learner {
         var state = optimizer.initialState(for: head)
         for _ in 0..<fineTuneSteps {
             let p = head.requiringGradient()
-            let loss = crossEntropy(logits: classify(features, parameters: p, prefix: "task"), labels: labels)
+            let loss = crossEntropy(logits: classifierLogits(features, parameters: p, prefix: "task"), labels: labels)
             (head, state) = optimizer.update(parameters: head, gradients: gradients(of: loss, with: p), state: state)
         }
         return head
@@ -195,6 +196,6 @@ public struct Baseline: Learner {
         }
         let head = fineTunedClassifier(features: features.slice(axis: 0, range: 0..<s), labels: labels,
                                        ways: task.ways, using: &rng)
-        return withoutGradient { classify(features.slice(axis: 0, range: s..<(s + q)), parameters: head, prefix: "task") }
+        return withoutGradient { classifierLogits(features.slice(axis: 0, range: s..<(s + q)), parameters: head, prefix: "task") }
     }
 }

@@ -137,20 +137,21 @@ public struct MAML: Learner {
             // Each adapted point is a fresh leaf: nothing of the inner loop is
             // recorded beyond what one support gradient needs, and the
             // gradient at the last leaf is the FOMAML meta-gradient.
-            let adapted = adaptWithoutGraph(parameters, on: task, steps: steps).requiringGradient()
+            let adapted = try adaptWithoutGraph(parameters, on: task, steps: steps).requiringGradient()
             outputs = network.apply(task.queryInputs, parameters: adapted)
-            queryLoss = Self.loss(outputs, task.queryTargets)
+            queryLoss = try TaskLoss.loss(outputs: outputs, targets: task.queryTargets)
             metaGradient = gradients(of: queryLoss, with: adapted)
         } else {
             let theta = parameters.requiringGradient()
             var fast = theta
             for _ in 0..<steps {
-                let supportLoss = Self.loss(network.apply(task.supportInputs, parameters: fast), task.supportTargets)
+                let supportLoss = try TaskLoss.loss(outputs: network.apply(task.supportInputs, parameters: fast),
+                                                    targets: task.supportTargets)
                 let g = gradients(of: supportLoss, with: fast, createGraph: true)
                 fast = fast.combined(with: g) { _, w, gw in w - gw.scaled(by: rate) }
             }
             outputs = network.apply(task.queryInputs, parameters: fast)
-            queryLoss = Self.loss(outputs, task.queryTargets)
+            queryLoss = try TaskLoss.loss(outputs: outputs, targets: task.queryTargets)
             metaGradient = gradients(of: queryLoss, with: theta)
         }
         return TaskGradient(gradients: metaGradient, loss: Double(queryLoss.scalar),
@@ -162,7 +163,7 @@ public struct MAML: Learner {
     /// step's support gradient.
     public func predict(task: TaskData, parameters: ParameterSet, using rng: inout SeededGenerator) throws -> Tensor {
         try check(task)
-        let adapted = adaptWithoutGraph(parameters, on: task, steps: configuration.evaluationInnerSteps)
+        let adapted = try adaptWithoutGraph(parameters, on: task, steps: configuration.evaluationInnerSteps)
         return withoutGradient { network.apply(task.queryInputs, parameters: adapted) }
     }
 
@@ -170,52 +171,29 @@ public struct MAML: Learner {
     /// the task's support loss, as constants (no graph). Checks the task.
     public func adapt(_ parameters: ParameterSet, to task: TaskData, steps: Int) throws -> ParameterSet {
         try check(task)
-        return adaptWithoutGraph(parameters, on: task, steps: steps)
+        return try adaptWithoutGraph(parameters, on: task, steps: steps)
     }
 
     /// The inner loop without differentiating through it: each step records
     /// only the support forward pass of fresh leaves, then updates under
     /// `withoutGradient`.
-    func adaptWithoutGraph(_ parameters: ParameterSet, on task: TaskData, steps: Int) -> ParameterSet {
+    func adaptWithoutGraph(_ parameters: ParameterSet, on task: TaskData, steps: Int) throws -> ParameterSet {
         let rate = configuration.innerLearningRate
         var fast = parameters.detached()
         for _ in 0..<steps {
             let leaves = fast.requiringGradient()
-            let supportLoss = Self.loss(network.apply(task.supportInputs, parameters: leaves), task.supportTargets)
+            let supportLoss = try TaskLoss.loss(outputs: network.apply(task.supportInputs, parameters: leaves),
+                                                targets: task.supportTargets)
             let g = gradients(of: supportLoss, with: leaves)
             fast = withoutGradient { fast.combined(with: g) { _, w, gw in w - gw.scaled(by: rate) } }
         }
         return fast
     }
 
-    /// Cross-entropy for class targets, mean squared error for values.
-    static func loss(_ outputs: Tensor, _ targets: Targets) -> Tensor {
-        switch targets {
-        case .classes(let labels): return crossEntropy(logits: outputs, labels: labels)
-        case .values(let values): return meanSquaredError(outputs, values)
-        }
-    }
-
     /// Throws `MAMLError.taskMismatch` unless the task's inputs and targets fit the network.
     func check(_ task: TaskData) throws {
-        func fail(_ reason: String) -> MAMLError { MAMLError.taskMismatch(algorithm: name, reason: reason) }
-        let sampleShape = problem.inputShape
-        for (set, inputs) in [("support", task.supportInputs), ("query", task.queryInputs)] {
-            guard inputs.rank == sampleShape.count + 1, Array(inputs.shape.dropFirst()) == sampleShape else {
-                throw fail("\(set) inputs have shape \(inputs.shape), expected [N] + \(sampleShape)")
-            }
-            guard inputs.shape[0] >= 1 else { throw fail("the \(set) set is empty") }
-        }
-        let width = network.head.outputs
-        switch (problem.kind, task.supportTargets, task.queryTargets) {
-        case (.classification, .classes, .classes):
-            guard task.ways <= width else { throw fail("\(task.ways)-way task, but the head has \(width) outputs") }
-        case (.regression, .values(let s), .values(let q)):
-            guard s.shape == [task.supportCount, width], q.shape == [task.queryCount, width] else {
-                throw fail("targets \(s.shape) and \(q.shape), expected [N, \(width)]")
-            }
-        default:
-            throw fail("\(problem.kind) learner given \(task.supportTargets.labels == nil ? "value" : "class") targets")
+        if let reason = task.mismatch(with: problem, outputs: network.head.outputs) {
+            throw MAMLError.taskMismatch(algorithm: name, reason: reason)
         }
     }
 }

@@ -138,12 +138,13 @@ public struct MetaSGD: Learner {
         let (theta, alpha) = try split(all)
         var fast = theta
         for _ in 0..<configuration.innerSteps {
-            let supportLoss = Self.loss(network.apply(task.supportInputs, parameters: fast), task.supportTargets)
+            let supportLoss = try TaskLoss.loss(outputs: network.apply(task.supportInputs, parameters: fast),
+                                                targets: task.supportTargets)
             let g = gradients(of: supportLoss, with: fast, createGraph: !configuration.firstOrder)
             fast = Self.step(fast, g, alpha)
         }
         let outputs = network.apply(task.queryInputs, parameters: fast)
-        let queryLoss = Self.loss(outputs, task.queryTargets)
+        let queryLoss = try TaskLoss.loss(outputs: outputs, targets: task.queryTargets)
         return TaskGradient(gradients: gradients(of: queryLoss, with: all), loss: Double(queryLoss.scalar),
                             metric: try TaskMetrics.metric(outputs: outputs, targets: task.queryTargets))
     }
@@ -162,7 +163,8 @@ public struct MetaSGD: Learner {
         var fast = theta
         for _ in 0..<steps {
             let leaves = fast.requiringGradient()
-            let supportLoss = Self.loss(network.apply(task.supportInputs, parameters: leaves), task.supportTargets)
+            let supportLoss = try TaskLoss.loss(outputs: network.apply(task.supportInputs, parameters: leaves),
+                                                targets: task.supportTargets)
             let g = gradients(of: supportLoss, with: leaves)
             fast = withoutGradient { Self.step(fast, g, alpha) }
         }
@@ -195,36 +197,10 @@ public struct MetaSGD: Learner {
         return (ParameterSet(weights), ParameterSet(rates))
     }
 
-    /// Cross-entropy for class targets, mean squared error for values.
-    static func loss(_ outputs: Tensor, _ targets: Targets) -> Tensor {
-        switch targets {
-        case .classes(let labels): return crossEntropy(logits: outputs, labels: labels)
-        case .values(let values): return meanSquaredError(outputs, values)
-        }
-    }
-
     /// Throws `MetaSGDError.taskMismatch` unless the task's inputs and targets fit the network.
     func check(_ task: TaskData) throws {
-        let sampleShape = problem.inputShape
-        for (set, inputs) in [("support", task.supportInputs), ("query", task.queryInputs)] {
-            guard inputs.rank == sampleShape.count + 1, Array(inputs.shape.dropFirst()) == sampleShape else {
-                throw MetaSGDError.taskMismatch(reason: "\(set) inputs have shape \(inputs.shape), expected [N] + \(sampleShape)")
-            }
-            guard inputs.shape[0] >= 1 else { throw MetaSGDError.taskMismatch(reason: "the \(set) set is empty") }
-        }
-        let width = network.head.outputs
-        switch (problem.kind, task.supportTargets, task.queryTargets) {
-        case (.classification, .classes, .classes):
-            guard task.ways <= width else {
-                throw MetaSGDError.taskMismatch(reason: "\(task.ways)-way task, but the head has \(width) outputs")
-            }
-        case (.regression, .values(let s), .values(let q)):
-            guard s.shape == [task.supportCount, width], q.shape == [task.queryCount, width] else {
-                throw MetaSGDError.taskMismatch(reason: "targets \(s.shape) and \(q.shape), expected [N, \(width)]")
-            }
-        default:
-            throw MetaSGDError.taskMismatch(
-                reason: "\(problem.kind) learner given \(task.supportTargets.labels == nil ? "value" : "class") targets")
+        if let reason = task.mismatch(with: problem, outputs: network.head.outputs) {
+            throw MetaSGDError.taskMismatch(reason: reason)
         }
     }
 }

@@ -165,7 +165,7 @@ public struct Reptile: Learner {
     /// A uniformly random permutation of `0..<count` (Fisher-Yates with
     /// Lemire's unbiased bounded integers), built only on `rng.next()` so it
     /// cannot change with the standard library's shuffling algorithm.
-    static func permutation(_ count: Int, using rng: inout SeededGenerator) -> [Int] {
+    public static func permutation(_ count: Int, using rng: inout SeededGenerator) -> [Int] {
         var items = Array(0..<count)
         var i = count - 1
         while i > 0 {

@@ -51,6 +51,11 @@ public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
              (.conv4ProtoNet, .classification(_, let c, let h, let w, _)):
             let variant: Conv4.Variant = resolved(for: problem) == .conv4MAML ? .maml : .protoNet
             let backbone = Conv4(variant: variant, inputChannels: c)
+            guard backbone.outputDimension(height: h, width: w) > 0 else {
+                throw OptionError.invalidValue(
+                    owner: "network for \(h)x\(w) images (\(rawValue) halves the size 4 times: needs at least 16x16)",
+                    name: "backbone", value: resolved(for: problem).rawValue, expected: .string)
+            }
             return Network(backbone: backbone,
                            head: Linear(inputs: backbone.outputDimension(height: h, width: w), outputs: width))
         case (.mlp, _):

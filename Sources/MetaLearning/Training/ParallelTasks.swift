@@ -1,4 +1,3 @@
-import Autograd
 import Dispatch
 import Synchronization
 
@@ -7,9 +6,12 @@ import Synchronization
 /// results in job order, so the outcome never depends on scheduling. The
 /// first error in job order is rethrown.
 ///
-/// While several workers run, OpenBLAS is limited to one thread per call, so
-/// the tasks (not OpenBLAS's own threads) use the cores: two concurrent tasks
-/// with two BLAS threads each lose about half their combined throughput.
+/// OpenBLAS's thread count is process-global, so it is set at the edge, not
+/// here: the `metalearn` and `metalearn-bench` executables set it to one
+/// thread per call when tasks run on several workers (two concurrent tasks
+/// with two BLAS threads each lose about half their combined throughput),
+/// and `make test` runs with `OPENBLAS_NUM_THREADS=1`. Changing it here, while
+/// other threads may be inside a BLAS call, races.
 enum ParallelTasks {
     static func map<T: Sendable>(count: Int, threads: Int,
                                  _ job: @Sendable (Int) throws -> T) throws -> [T] {
@@ -17,9 +19,6 @@ enum ParallelTasks {
         if count == 0 { return [] }
         let workers = min(threads, count)
         if workers == 1 { return try (0..<count).map(job) }
-        let blasThreads = BLASConfiguration.threadCount
-        BLASConfiguration.threadCount = 1
-        defer { BLASConfiguration.threadCount = blasThreads }
         let slots = Mutex([Result<T, any Error>?](repeating: nil, count: count))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for index in stride(from: worker, to: count, by: workers) {

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Autograd
+import BuiltinPlugins
+import Foundation
+import MetaLearning
+
+/// `metalearn-bench profile`: one workload's per-task gradient on the
+/// calling thread only (OpenBLAS at 1 thread), `--tasks` times after
+/// `--warmup` untimed tasks, printing ms per task. Small and deterministic,
+/// for `valgrind --tool=callgrind` or `perf record`.
+///
+/// ```
+/// metalearn-bench profile --workload a_maml_so_1step --tasks 20
+/// ```
+struct ProfileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profile",
+        abstract: "Time one workload's task gradient single-threaded (for profilers).")
+
+    @Option(help: "Meta-training workload name (a_maml_so_1step, b_fomaml_1step, ...).")
+    var workload: String = "a_maml_so_1step"
+
+    @Option(help: "Timed tasks.")
+    var tasks: Int = 20
+
+    @Option(help: "Untimed warm-up tasks.")
+    var warmup: Int = 2
+
+    func validate() throws {
+        guard tasks >= 1, warmup >= 0 else { throw ValidationError("profile: --tasks >= 1 and --warmup >= 0 expected") }
+        let w = try Workload(named: workload)
+        guard case .metaTraining = w.kind else {
+            throw ValidationError("profile: \(workload) is not a meta-training workload")
+        }
+    }
+
+    func run() throws {
+        BLASConfiguration.threadCount = 1
+        let w = try Workload(named: workload)
+        let registry = try BuiltinPlugins.makeRegistry()
+        let pool = try TaskPool(count: 8, seed: 1234)
+        let learner = try registry.algorithm(named: w.algorithm).makeLearner(problem: pool.problem,
+                                                                              options: w.learnerOptions)
+        var rng = SeededGenerator(seed: 1)
+        let parameters = learner.initialParameters(using: &rng)
+        var checksum = 0.0
+        for i in 0..<warmup {
+            checksum += try learner.taskGradient(for: pool.task(at: i, seed: 0), parameters: parameters, using: &rng).loss
+        }
+        let start = ProcessStats.now()
+        for i in 0..<tasks {
+            checksum += try learner.taskGradient(for: pool.task(at: i, seed: 0), parameters: parameters, using: &rng).loss
+        }
+        let seconds = ProcessStats.now() - start
+        print(String(format: "%@: %.2f ms per task over %d tasks (checksum %.6f)", workload,
+                     seconds * 1000 / Double(tasks), tasks, checksum))
+    }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import BuiltinPlugins
+import Foundation
+import HDF5Storage
+import MetaLearning
+
+/// `metalearn eval`: score a checkpoint on stored episodes: accuracy (or MSE
+/// for regression) with its 95% confidence interval.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a checkpoint on an episode cache: mean accuracy (or MSE) with a 95% confidence interval.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The checkpoint to evaluate (.h5).")
+    var checkpoint: String
+
+    @Option(help: "The episode cache (.h5) built by `metalearn episodes`; not needed for generated datasets.")
+    var episodes: String?
+
+    @Option(help: "The dataset file the episodes index into (default: the one recorded in the checkpoint).")
+    var dataset: String?
+
+    @Option(help: "Generated datasets only: number of evaluation tasks.")
+    var count = 600
+
+    @Option(help: "Generated datasets only: seed of the evaluation tasks.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Output format: text, json or csv.")
+    var format: OutputFormat = .text
+
+    @Option(help: "Worker threads (results do not depend on it).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be in 1...1000000, got \(count)") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1...256, got \(threads)") }
+    }
+
+    func run() throws {
+        let logger = global.makeLogger()
+        let registry = try BuiltinPlugins.makeRegistry()
+        let saved = try HDF5CheckpointStore().readCheckpoint(at: checkpoint)
+        let config = try RunConfiguration.decode(saved.configJSON, checkpoint: checkpoint)
+        let reference = try DatasetReference.resolve(dataset ?? config.dataset, registry: registry, logger: logger,
+                                                     recordedIn: dataset == nil ? checkpoint : nil)
+        let session: EvaluationSession
+        switch reference {
+        case .file(let path, let images):
+            guard let episodes else {
+                throw ValidationError("--episodes is required for image datasets (build one with `metalearn episodes`)")
+            }
+            let cache = try HDF5EpisodeStore().readEpisodes(at: episodes, expectedFingerprint: images.fingerprint)
+            logger.debug("dataset \(path), episodes \(episodes)")
+            session = try EvaluationSession(cache: cache, path: episodes, dataset: images, materializer: nil)
+        case .generated(let descriptor):
+            if let episodes {
+                throw CLIError.invalidValue(option: "--episodes \(episodes)",
+                                            reason: "\(descriptor.name) is generated; use --count and --seed instead")
+            }
+            session = try EvaluationSession(generated: descriptor, shots: config.shots, queries: config.queries,
+                                            count: count, seed: seed)
+        }
+        let state = try TrainingState(checkpoint: saved)
+        let learner = try session.learner(for: config, parameters: state.parameters, registry: registry,
+                                          checkpointPath: checkpoint)
+        let interrupts = InterruptHandler()
+        defer { interrupts.uninstall() }
+        let progress = ProgressDisplay(label: "eval", unit: "episode", total: session.indices.count,
+                                       style: ProgressDisplay.style(quiet: !global.showsProgress))
+        let result = try session.evaluate(learner, parameters: state.parameters, threads: threads, progress: progress,
+                                          cancellation: interrupts.flag)
+        Console.write(try Self.render(result, format: format, checkpoint: checkpoint, config: config,
+                                      step: state.step, session: session))
+    }
+
+    /// The result in the requested format.
+    static func render(_ r: EvaluationResult, format: OutputFormat, checkpoint: String, config: RunConfiguration,
+                       step: Int, session: EvaluationSession) throws -> String {
+        let s = r.summary
+        let ci = s.confidenceInterval
+        let isAccuracy = r.metricName == "accuracy"
+        switch format {
+        case .text:
+            let value: String
+            if isAccuracy {
+                value = String(format: "%.2f%% ± %.2f%%", s.mean * 100, ci.halfWidth * 100)
+            } else {
+                value = String(format: "%.4g ± %.2g", s.mean, ci.halfWidth)
+            }
+            return """
+                checkpoint: \(checkpoint) (\(config.algorithm), step \(step), seed \(config.seed))
+                episodes:   \(session.source): \(session.description)
+                \(r.metricName): \(value) (\(Int(ci.level * 100))% confidence interval over \(s.count) episodes)
+                """
+        case .json:
+            let payload = EvalReport(checkpoint: checkpoint, algorithm: config.algorithm, step: step, seed: config.seed,
+                                     episodes: session.source, episodesDescription: session.description,
+                                     metric: r.metricName, count: s.count, mean: s.mean,
+                                     standardDeviation: s.standardDeviation.isFinite ? s.standardDeviation : nil,
+                                     confidenceLevel: ci.level,
+                                     ciHalfWidth: ci.halfWidth.isFinite ? ci.halfWidth : nil,
+                                     ciLower: ci.lower.isFinite ? ci.lower : nil, ciUpper: ci.upper.isFinite ? ci.upper : nil,
+                                     seconds: r.seconds, perEpisode: r.perEpisode)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            return String(decoding: try encoder.encode(payload), as: UTF8.self)
+        case .csv:
+            func n(_ v: Double) -> String { v.isFinite ? "\(v)" : "" }
+            return "checkpoint,algorithm,step,seed,episodes,metric,count,mean,std,ci95_half_width,ci95_lower,ci95_upper\n"
+                + [csvField(checkpoint), config.algorithm, "\(step)", "\(config.seed)", csvField(session.source),
+                   r.metricName, "\(s.count)", n(s.mean), n(s.standardDeviation), n(ci.halfWidth), n(ci.lower),
+                   n(ci.upper)].joined(separator: ",")
+        }
+    }
+
+    private static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+            ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
+    /// The JSON shape of `eval --format json`.
+    struct EvalReport: Encodable {
+        var checkpoint: String
+        var algorithm: String
+        var step: Int
+        var seed: UInt64
+        var episodes: String
+        var episodesDescription: String
+        var metric: String
+        var count: Int
+        var mean: Double
+        var standardDeviation: Double?
+        var confidenceLevel: Double
+        var ciHalfWidth: Double?
+        var ciLower: Double?
+        var ciUpper: Double?
+        var seconds: Double
+        var perEpisode: [Double]
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+
+/// How meta-training runs: steps, meta-batch, threads, checkpoints, outer optimizer.
+///
+/// Settings that define the result are optional so that `train --resume` can
+/// tell what the user gave (it must agree with the checkpoint) from defaults.
+struct TrainingOptions: ParsableArguments {
+    @Option(name: .customLong("steps"), help: "Meta-training steps (outer updates) in total. (default: 1000)")
+    var stepsArgument: Int?
+
+    @Option(name: .customLong("meta-batch"), help: "Tasks per meta-training step. (default: 4)")
+    var metaBatchArgument: Int?
+
+    @Option(help: "Worker threads for the tasks of a meta-batch (results do not depend on it).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .customLong("checkpoint-every"), help: "Write the checkpoint every N steps (and always at the end).")
+    var checkpointEvery: Int = 100
+
+    @Option(name: .customLong("meta-lr"), help: "Outer (meta) learning rate. (default: 0.001)")
+    var metaLRArgument: Double?
+
+    @Option(name: .customLong("meta-optimizer"), help: "Outer optimizer: adam or sgd. (default: adam)")
+    var metaOptimizerArgument: String?
+
+    var steps: Int { stepsArgument ?? 1000 }
+    var metaBatch: Int { metaBatchArgument ?? 4 }
+    var metaLR: Double { metaLRArgument ?? 0.001 }
+    var metaOptimizer: String { metaOptimizerArgument ?? "adam" }
+
+    func validate() throws {
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        guard metaBatch >= 1 else { throw ValidationError("--meta-batch must be at least 1, got \(metaBatch)") }
+        guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1...256, got \(threads)") }
+        guard checkpointEvery >= 1 else {
+            throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)")
+        }
+        guard metaLR.isFinite, metaLR > 0 else { throw ValidationError("--meta-lr must be a positive number, got \(metaLR)") }
+        guard ["adam", "sgd"].contains(metaOptimizer) else {
+            throw ValidationError("--meta-optimizer must be adam or sgd, got '\(metaOptimizer)'")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+/// `metalearn train` (with `--resume` and Ctrl-C) and `metalearn eval`, end to end.
+@Suite struct TrainEvalTests {
+    static func trainArguments(_ checkpoint: String, steps: Int, every: Int = 4) -> [String] {
+        ["train", "--algorithm", E2EFixtures.algorithmA, "--dataset", "sinusoid", "--shots", "5", "--queries", "5",
+         "--steps", "\(steps)", "--meta-batch", "2", "--checkpoint-every", "\(every)", "--checkpoint", checkpoint,
+         "--quiet"] + E2EFixtures.fastOptions
+    }
+
+    @Test func resumedTrainingEndsBitIdenticalToAnUninterruptedRun() throws {
+        let runner = try CLIRunner(tag: "resume")
+        defer { runner.cleanUp() }
+        let full = try runner.run(Self.trainArguments("full.h5", steps: 12))
+        #expect(full.status == 0, "\(full.stderr)")
+        #expect(full.stdout.contains("to step 12"))
+        let half = try runner.run(Self.trainArguments("part.h5", steps: 6))
+        #expect(half.status == 0, "\(half.stderr)")
+        #expect(try E2EFixtures.checkpointStep(runner, "part.h5") == 6)
+        #expect(try E2EFixtures.parameterDigest(runner, "part.h5") != E2EFixtures.parameterDigest(runner, "full.h5"))
+        let resumed = try runner.run("train", "--checkpoint", "part.h5", "--resume", "--steps", "12", "--quiet")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("resumed at 6"))
+        #expect(try E2EFixtures.parameterDigest(runner, "part.h5") == E2EFixtures.parameterDigest(runner, "full.h5"))
+
+        // Resuming with different settings is refused, and so is overwriting without --resume.
+        let changed = try runner.run("train", "--checkpoint", "part.h5", "--resume", "--steps", "20", "--meta-lr", "0.5")
+        #expect(changed.status == 1 && changed.errorLines.count == 1)
+        #expect(changed.stderr.contains("meta-lr"))
+        let overwrite = try runner.run(Self.trainArguments("full.h5", steps: 12))
+        #expect(overwrite.status == 1 && overwrite.stderr.contains("--resume"))
+    }
+
+    @Test func ctrlCLeavesAValidCheckpointThatResumesExactly() throws {
+        let runner = try CLIRunner(tag: "sigint")
+        defer { runner.cleanUp() }
+        let started = try runner.start(Self.trainArguments("run.h5", steps: 1_000_000, every: 5))
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: runner.path("run.h5")) && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        Thread.sleep(forTimeInterval: 0.1)
+        kill(started.0.processIdentifier, SIGINT)
+        let interrupted = try runner.finish(started)
+        #expect(interrupted.status == 130)
+        #expect(interrupted.errorLines.count == 1 && interrupted.stderr.contains("--resume"))
+        let step = try E2EFixtures.checkpointStep(runner, "run.h5")
+        #expect(step >= 5 && step < 1_000_000)
+
+        let target = step + 7
+        let resumed = try runner.run("train", "--checkpoint", "run.h5", "--resume", "--steps", "\(target)", "--quiet")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        var reference = Self.trainArguments("reference.h5", steps: target, every: 5)
+        reference[reference.firstIndex(of: "--steps")! + 1] = "\(target)"
+        #expect(try runner.run(reference).status == 0)
+        #expect(try E2EFixtures.parameterDigest(runner, "run.h5") == E2EFixtures.parameterDigest(runner, "reference.h5"))
+    }
+
+    @Test func evalPrintsTextJsonAndCsv() throws {
+        let runner = try CLIRunner(tag: "eval")
+        defer { runner.cleanUp() }
+        try E2EFixtures.makeDatasetAndEpisodes(runner)
+        let trained = try runner.run(["train", "--algorithm", E2EFixtures.algorithmA, "--dataset", "tiny.h5", "--ways", "3",
+                                      "--shots", "1", "--queries", "2", "--steps", "3", "--meta-batch", "2",
+                                      "--checkpoint", "model.h5", "--quiet"] + E2EFixtures.fastOptions)
+        #expect(trained.status == 0, "\(trained.stderr)")
+
+        let text = try runner.run("eval", "--checkpoint", "model.h5", "--episodes", "episodes.h5", "--quiet")
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("accuracy: "))
+        #expect(text.stdout.contains("95% confidence interval over 12 episodes"))
+
+        let json = try CLIRunner.json(try runner.run("eval", "--checkpoint", "model.h5", "--episodes", "episodes.h5",
+                                                     "--format", "json", "--quiet").stdout)
+        #expect(json["metric"] as? String == "accuracy")
+        #expect(json["count"] as? Int == 12)
+        let perEpisode = try #require(json["perEpisode"] as? [Double])
+        #expect(perEpisode.count == 12 && perEpisode.allSatisfy { (0...1).contains($0) })
+        let mean = try #require(json["mean"] as? Double)
+        #expect(abs(mean - perEpisode.reduce(0, +) / 12) < 1e-12)
+        let half = try #require(json["ciHalfWidth"] as? Double)
+        #expect(half >= 0)
+
+        let csv = try runner.run("eval", "--checkpoint", "model.h5", "--episodes", "episodes.h5", "--format", "csv",
+                                 "--quiet")
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.count == 2)
+        let header = lines[0].split(separator: ",").map(String.init)
+        let row = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        #expect(header.count == row.count)
+        let csvMean = try #require(Double(row[header.firstIndex(of: "mean")!]))
+        #expect(abs(csvMean - mean) < 1e-12)   // JSON and CSV print the same Double
+        #expect(row[header.firstIndex(of: "count")!] == "12")
+
+        // Same episodes, same checkpoint: the same numbers every time.
+        let again = try CLIRunner.json(try runner.run("eval", "--checkpoint", "model.h5", "--episodes", "episodes.h5",
+                                                      "--format", "json", "--threads", "1", "--quiet").stdout)
+        #expect(again["perEpisode"] as? [Double] == perEpisode)
+    }
+}
