@@ -39,6 +39,7 @@ static inline hid_t ml_h5e_default(void)       { return H5E_DEFAULT; }
 static inline hid_t ml_h5e_truncated(void)     { return H5E_TRUNCATED; }
 static inline hid_t ml_h5e_nothdf5(void)       { return H5E_NOTHDF5; }
 static inline hid_t ml_h5e_notfound(void)      { return H5E_NOTFOUND; }
+static inline hid_t ml_h5e_cantlockfile(void)  { return H5E_CANTLOCKFILE; }
 static inline hid_t ml_h5e_exists(void)        { return H5E_EXISTS; }
 static inline hid_t ml_h5p_dataset_access(void) { return H5P_DATASET_ACCESS; }
 static inline hid_t ml_h5p_attribute_create(void) { return H5P_ATTRIBUTE_CREATE; }

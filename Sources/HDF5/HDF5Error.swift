@@ -22,6 +22,10 @@ public struct HDF5Error: Error, Sendable, Equatable, CustomStringConvertible {
         case typeMismatch
         /// A shape, rank, selection or value count does not fit.
         case shapeMismatch
+        /// Another open of the file holds its lock (libhdf5 locks a file
+        /// while it is open, so a second writer, or a reader while a writer
+        /// works, is refused instead of corrupting it).
+        case locked
         /// The handle was used after its file or object was closed.
         case closed
         /// An argument was invalid before libhdf5 was called (such as a bad name).

@@ -1,4 +1,9 @@
 import CHDF5
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An open HDF5 file. It is also its own root group: attributes set on the
 /// file are attributes of `/`, and `createGroup`/`openDataset` work relative
@@ -36,15 +41,44 @@ public final class HDF5File: HDF5Container {
     /// Creates a new file, truncating an existing one when `overwrite` is
     /// `true` (otherwise an existing file is an `.alreadyExists` error).
     public static func create(at path: String, overwrite: Bool = true) throws -> HDF5File {
-        let id = try HDF5Runtime.shared.run { try $0.createFile(path, overwrite: overwrite) }
+        let id = try retryingWhileLocked { try HDF5Runtime.shared.run { try $0.createFile(path, overwrite: overwrite) } }
         return HDF5File(path: path, id: id, writable: true)
     }
 
     /// Opens an existing file. Throws `.fileNotFound`, `.notHDF5`,
-    /// `.truncated` or `.corrupt` for those cases.
+    /// `.truncated` or `.corrupt` for those cases, and `.locked` when another
+    /// process keeps the file locked for longer than `lockWait`.
     public static func open(at path: String, mode: AccessMode = .readOnly) throws -> HDF5File {
-        let id = try HDF5Runtime.shared.run { try $0.openFile(path, writable: mode == .readWrite) }
+        let id = try retryingWhileLocked { try HDF5Runtime.shared.run { try $0.openFile(path, writable: mode == .readWrite) } }
         return HDF5File(path: path, id: id, writable: mode == .readWrite)
+    }
+
+    /// How long `open` and `create` wait for a file another open holds locked
+    /// before throwing `.locked`.
+    ///
+    /// libhdf5 takes an exclusive `flock` on a file opened for writing and a
+    /// shared one for reading. Two things hold such a lock briefly without
+    /// anyone using the file: a child process started by another thread
+    /// (between its fork and the closing of inherited descriptors before
+    /// `exec`), and a process that is just closing the file. Waiting a short
+    /// while turns those into a delay instead of a failure; a file that is
+    /// really in use by another process is still reported, as `.locked`.
+    public static let lockWait: Duration = .seconds(2)
+
+    /// Runs `attempt` until it does not fail with `.locked` or `lockWait` has passed.
+    private static func retryingWhileLocked<R>(_ attempt: () throws -> R) throws -> R {
+        let clock = ContinuousClock()
+        let deadline = clock.now + lockWait
+        var pause = Duration.milliseconds(1)
+        while true {
+            do {
+                return try attempt()
+            } catch let error as HDF5Error where error.kind == .locked && clock.now < deadline {
+                // Sleeping is fine here: the runtime's lock is not held.
+                usleep(useconds_t(pause.components.attoseconds / 1_000_000_000_000))
+                pause = min(pause * 2, .milliseconds(100))
+            }
+        }
     }
 
     /// Opens a file, runs `body`, and closes the file whether or not `body` threw.

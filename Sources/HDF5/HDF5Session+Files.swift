@@ -23,12 +23,33 @@ extension HDF5Session {
         if !overwrite, fileExists(path) {
             throw HDF5Error(.alreadyExists, file: path, object: nil, message: "file already exists")
         }
+        if overwrite, fileExists(path) { try refuseIfLocked(path) }
         let fapl = makeAccessProperties()
         defer { H5Pclose(fapl) }
         let id = H5Fcreate(path, overwrite ? ml_h5f_acc_trunc() : ml_h5f_acc_excl(), ml_h5p_default(), fapl)
         guard id >= 0 else { throw failure(.io, file: path, object: nil, "cannot create file") }
         register(id, kind: .file, fileID: id)
         return id
+    }
+
+    /// Throws `.locked` when another open of the file at `path` holds its lock.
+    ///
+    /// libhdf5 truncates a file it is asked to overwrite before it tries to
+    /// lock it, so a file another process is using would be emptied and only
+    /// then reported. Taking (and at once releasing) the same exclusive lock
+    /// first leaves such a file untouched.
+    private func refuseIfLocked(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }  // unreadable: let H5Fcreate report it
+        defer { closeDescriptor(fd) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            if errno == EWOULDBLOCK {
+                throw HDF5Error(.locked, file: path, object: nil,
+                                message: "cannot overwrite file: the file is locked by another open of it (most likely another process using it)")
+            }
+            return
+        }
+        flock(fd, LOCK_UN)
     }
 
     /// Opens an existing file and registers it, telling apart a missing file,
@@ -95,4 +116,13 @@ extension HDF5Session {
     func fileExists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }
+}
+
+/// Closes an operating-system file descriptor (`close` is also a session method).
+private func closeDescriptor(_ fd: Int32) {
+    #if canImport(Glibc)
+    _ = Glibc.close(fd)
+    #elseif canImport(Darwin)
+    _ = Darwin.close(fd)
+    #endif
 }

@@ -69,13 +69,19 @@ struct HDF5Session: ~Copyable {
         var resolved = kind
         if stack.minors.contains(ml_h5e_truncated()) {
             resolved = .truncated
+        } else if stack.minors.contains(ml_h5e_cantlockfile()) {
+            resolved = .locked
         } else if kind == .library {
             if stack.minors.contains(ml_h5e_notfound()) { resolved = .objectNotFound }
             else if stack.minors.contains(ml_h5e_exists()) { resolved = .alreadyExists }
             else if stack.minors.contains(ml_h5e_nothdf5()) { resolved = .notHDF5 }
         }
         var message = what
-        if let detail = stack.lines.last?.detail, !detail.isEmpty { message += ": " + detail }
+        if resolved == .locked {
+            message += ": the file is locked by another open of it (most likely another process using it)"
+        } else if let detail = stack.lines.last?.detail, !detail.isEmpty {
+            message += ": " + detail
+        }
         return HDF5Error(resolved, file: file, object: object, message: message,
                          stack: stack.lines.map { "\($0.function)(): \($0.detail)" })
     }

@@ -8,8 +8,9 @@ import Testing
 /// trip (through the `HDF5` module over `CHDF5`), an OpenBLAS sgemm against a naive product, and libpng's version.
 @Suite struct SystemLibrariesTests {
     /// libhdf5 through the `HDF5` module, which serialises every call into the
-    /// (not thread-safe) serial library; raw C calls here could race with the
-    /// HDF5 tests running in parallel in the same process.
+    /// library and keeps its error printing off; raw C calls here could race
+    /// with the HDF5 tests running in parallel in the same process on a
+    /// libhdf5 built without thread safety.
     @Test func hdf5RoundTrip() throws {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("metalearn-syslib-\(UUID().uuidString).h5").path
