@@ -71,6 +71,12 @@ struct ConvGeometry: Sendable, Equatable {
                                     let d = row + oy &* wo, s = src + oy &* wp
                                     for ox in 0..<wo { d[ox] = s[ox] }
                                 }
+                            } else if stride == 2 {
+                                // A constant stride: LLVM vectorises it as an interleaved load.
+                                for oy in 0..<ho {
+                                    let d = row + oy &* wo, s = src + oy &* 2 &* wp
+                                    for ox in 0..<wo { d[ox] = s[2 &* ox] }
+                                }
                             } else {
                                 for q in 0..<p { row[q] = src[off[q]] }
                             }
@@ -99,6 +105,11 @@ struct ConvGeometry: Sendable, Equatable {
                                 for oy in 0..<ho {
                                     let d = dst + oy &* wp, s = row + oy &* wo
                                     for ox in 0..<wo { d[ox] += s[ox] }
+                                }
+                            } else if stride == 2 {
+                                for oy in 0..<ho {
+                                    let d = dst + oy &* 2 &* wp, s = row + oy &* wo
+                                    for ox in 0..<wo { d[2 &* ox] += s[ox] }
                                 }
                             } else {
                                 for q in 0..<p { dst[off[q]] += row[q] }

@@ -215,4 +215,25 @@ import Testing
         BufferPool.releaseCachedBuffers()
         #expect(BufferPool.cachedByteCount == 0)
     }
+
+    /// A large training step's activations (here three 100 MB tensors, like
+    /// a 60-way ProtoNet episode's first-layer outputs) stay cached between
+    /// steps instead of going back to the kernel.
+    @Test(.enabled(if: BufferPool.capacityBytes >= 512 << 20, "needs a machine with 4 GiB of memory or more"))
+    func aLargeStepsBuffersAreAllKept() {
+        BufferPool.releaseCachedBuffers()
+        let count = 25_000_000
+        do {
+            let step = (0..<3).map { Tensor(zeros: [count + $0]) }
+            #expect(step.map(\.count) == [count, count + 1, count + 2])
+        }
+        #expect(BufferPool.cachedByteCount == (3 * count + 3) * 4, "all three freed buffers are cached")
+        do {
+            let next = (0..<3).map { Tensor(ones: [count + $0]) }
+            #expect(BufferPool.cachedByteCount == 0, "the next step takes them back")
+            #expect(next[2].scalars.last == 1)
+        }
+        BufferPool.releaseCachedBuffers()
+        #expect(BufferPool.cachedByteCount == 0)
+    }
 }
