@@ -7,7 +7,8 @@ import RealModule
 /// `scale` and `offset`, when given, have shape `[C]`. This is the form MAML
 /// uses (no running statistics). The forward pass and the first-order backward
 /// are fused kernels; with `createGraph` the backward is built from
-/// differentiable ops, so second derivatives are exact.
+/// differentiable ops, so second derivatives are exact. Large inputs are
+/// split by channels over `IntraOpParallelism` parts.
 public func batchNorm(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon: Float = 1e-5) -> Tensor {
     precondition(input.rank == 4 || input.rank == 2,
                  "batchNorm: input must be [N, C, H, W] or [N, C], got shape \(input.shape)")
@@ -22,7 +23,13 @@ public func batchNorm(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon:
     var invStd = [Float](repeating: 0, count: c)
     let out = TensorStorage(uninitializedCount: input.count)
     let y = out.base
-    for ci in 0..<c {
+    let gamma = scale.map { UnsafePointer($0.storage.base) }, beta = offset.map { UnsafePointer($0.storage.base) }
+    // Channels are independent: parts own whole channels (statistics and output).
+    let parts = IntraOpParallelism.parts(elements: input.count, items: c)
+    mean.withUnsafeMutableBufferPointer { meanOut in
+    invStd.withUnsafeMutableBufferPointer { invStdOut in
+    IntraOpParallelism.run(parts: parts) { part in
+    for ci in IntraOpParallelism.range(part, of: parts, count: c) {
         var total: Float = 0
         for ni in 0..<n { total += Kernels.sum(x + (ni &* c &+ ci) &* s, s) }
         let mu = total / m
@@ -34,14 +41,17 @@ public func batchNorm(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon:
             sq += acc
         }
         let inv = 1 / (sq / m + epsilon).squareRoot()
-        mean[ci] = mu
-        invStd[ci] = inv
-        let a = inv * (scale.map { $0.storage.base[ci] } ?? 1)
-        let b = (offset.map { $0.storage.base[ci] } ?? 0) - mu * a
+        meanOut[ci] = mu
+        invStdOut[ci] = inv
+        let a = inv * (gamma?[ci] ?? 1)
+        let b = (beta?[ci] ?? 0) - mu * a
         for ni in 0..<n {
             let off = (ni &* c &+ ci) &* s
             Kernels.map(s, x + off, y + off) { $0 * a + b }
         }
+    }
+    }
+    }
     }
     let savedMean = mean, savedInvStd = invStd
     var inputs = [input]
@@ -92,7 +102,13 @@ enum BatchNormBackward {
         let needX = ctx.needs[0]
         let dxStorage = needX ? TensorStorage(uninitializedCount: input.count) : nil
         let dScale = TensorStorage(uninitializedCount: c), dOffset = TensorStorage(uninitializedCount: c)
-        for ci in 0..<c {
+        let dx = dxStorage?.base
+        let gammas = scaleIndex >= 0 ? UnsafePointer(ctx.inputs[scaleIndex].storage.base) : nil
+        let parts = IntraOpParallelism.parts(elements: input.count, items: c)
+        mean.withUnsafeBufferPointer { mean in
+        invStd.withUnsafeBufferPointer { invStd in
+        IntraOpParallelism.run(parts: parts) { part in
+        for ci in IntraOpParallelism.range(part, of: parts, count: c) {
             let mu = mean[ci], inv = invStd[ci]
             var sg: Float = 0, sgx: Float = 0
             for ni in 0..<n {
@@ -109,15 +125,18 @@ enum BatchNormBackward {
             sgx *= inv
             dScale.base[ci] = sgx
             dOffset.base[ci] = sg
-            if let dxStorage {
-                let gamma = scaleIndex >= 0 ? ctx.inputs[scaleIndex].storage.base[ci] : 1
+            if let dx {
+                let gamma = gammas?[ci] ?? 1
                 let k1 = gamma * inv, meanG = sg / m, k2 = sgx / m * inv
                 for ni in 0..<n {
                     let off = (ni &* c &+ ci) &* s
-                    let xr = x + off, gr = g + off, dr = dxStorage.base + off
+                    let xr = x + off, gr = g + off, dr = dx + off
                     for k in 0..<s { dr[k] = k1 * (gr[k] - meanG - (xr[k] - mu) * k2) }
                 }
             }
+        }
+        }
+        }
         }
         var grads = [Tensor?](repeating: nil, count: ctx.inputs.count)
         if let dxStorage { grads[0] = Tensor(storage: dxStorage, shape: input.shape) }

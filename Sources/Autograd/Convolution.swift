@@ -45,17 +45,20 @@ struct ConvGeometry: Sendable, Equatable {
         }
     }
 
-    /// Unfolds `x` (NCHW) into `col`, a `[ckk, n·p]` row-major matrix.
+    /// Unfolds `x` (NCHW) into `col`, a `[ckk, n·p]` row-major matrix: the
+    /// columns of the images in `images` (all by default).
     ///
     /// Each input plane is copied once into a zero-padded plane; every `(i, j)` kernel
-    /// tap then reads one output plane's worth of values through a precomputed offset
-    /// table, with no bounds checks in the inner loop.
-    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
+    /// tap then reads one output plane's worth of values (stride 1 and 2 by rows,
+    /// other strides through a precomputed offset table), with no bounds checks in
+    /// the inner loop.
+    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, images: Range<Int>? = nil) {
+        let images = images ?? 0..<n
         let np = n &* p, hw = h &* w, p = p
         let (ho, wo, stride, padding, h, w, kh, kw, c) = (ho, wo, stride, padding, h, w, kh, kw, c)
         withPaddedPlane { offsets, padded, wp in
             let off = UnsafePointer(offsets.baseAddress!)
-            for ni in 0..<n {
+            for ni in images {
                 for ci in 0..<c {
                     let plane = x + (ni &* c &+ ci) &* hw
                     for y in 0..<h {
@@ -87,14 +90,16 @@ struct ConvGeometry: Sendable, Equatable {
         }
     }
 
-    /// Folds `col` (`[ckk, n·p]`) back into `x` (NCHW), overwriting it: the adjoint of `im2col`.
-    func col2im(_ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>) {
+    /// Folds `col` (`[ckk, n·p]`) back into `x` (NCHW), overwriting the images in
+    /// `images` (all by default): the adjoint of `im2col`.
+    func col2im(_ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>, images: Range<Int>? = nil) {
+        let images = images ?? 0..<n
         let np = n &* p, hw = h &* w, p = p
         let (ho, wo, stride, padding, h, w, kh, kw, c) = (ho, wo, stride, padding, h, w, kh, kw, c)
         withPaddedPlane { offsets, padded, wp in
             let off = UnsafePointer(offsets.baseAddress!)
             let hp = h &+ 2 &* padding
-            for ni in 0..<n {
+            for ni in images {
                 for ci in 0..<c {
                     padded.update(repeating: 0, count: hp &* wp)
                     for i in 0..<kh {
@@ -126,20 +131,21 @@ struct ConvGeometry: Sendable, Equatable {
         }
     }
 
-    /// `[n, o, p]` -> `[o, n·p]`.
-    func toChannelMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+    /// `[n, o, p]` -> `[o, n·p]`, for the images in `images`.
+    func toChannelMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, images: Range<Int>) {
         let np = n &* p
-        for ni in 0..<n {
+        for ni in images {
             for oi in 0..<o {
                 (dst + (oi &* np &+ ni &* p)).update(from: src + (ni &* o &+ oi) &* p, count: p)
             }
         }
     }
 
-    /// `[o, n·p]` -> `[n, o, p]`, adding `bias[o]` when given.
-    func fromChannelMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?) {
+    /// `[o, n·p]` -> `[n, o, p]` for the images in `images`, adding `bias[o]` when given.
+    func fromChannelMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
+                          images: Range<Int>) {
         let np = n &* p
-        for ni in 0..<n {
+        for ni in images {
             for oi in 0..<o {
                 let s = src + (oi &* np &+ ni &* p), d = dst + (ni &* o &+ oi) &* p
                 if let bias {
@@ -159,32 +165,55 @@ struct ConvGeometry: Sendable, Equatable {
 /// has many output pixels (`p >= perImageThreshold`) each image gets its own GEMM
 /// that reads and writes NCHW directly; otherwise one GEMM covers the batch (a
 /// wider, faster GEMM) at the cost of a reorder between `[o, n·p]` and `[n, o, p]`.
+///
+/// Large convolutions are cut into `IntraOpParallelism` parts by shape: the
+/// forward and input-gradient passes by images (each part unfolds, multiplies
+/// and folds its own images; the wide GEMM becomes one GEMM per block of image
+/// columns), the weight gradient by output channels (each part owns rows of
+/// `dw` and reduces over all images in the same order). The parts run
+/// concurrently when the scope's width allows, with identical arithmetic.
 enum ConvKernels {
     /// Output pixels per image from which per-image GEMMs are used.
     static let perImageThreshold = 128
 
+    /// Whether each image gets its own GEMM.
+    @inline(__always)
+    static func perImage(_ g: ConvGeometry) -> Bool { g.n == 1 || g.p >= perImageThreshold }
+
+    /// The parts a convolution pass of this geometry is cut into (over `items`).
+    @inline(__always)
+    static func parts(_ g: ConvGeometry, items: Int) -> Int {
+        IntraOpParallelism.parts(multiplyAdds: g.o &* g.ckk &* g.n &* g.p, items: items)
+    }
+
     /// `out = conv(x, w) + bias`. When `keepColumns`, returns the im2col matrix for the weight gradient.
     static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, keepColumns: Bool) -> TensorStorage? {
-        let np = g.n * g.p, ckk = g.ckk, p = g.p
+        let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o
         let columns = TensorStorage(uninitializedCount: ckk * np)
-        do {
-            let col = columns.base
-            g.im2col(x, col)
-            if g.n == 1 || p >= perImageThreshold {
-                if let bias {
-                    for ni in 0..<g.n {
-                        for oi in 0..<g.o { (out + (ni * g.o + oi) * p).update(repeating: bias[oi], count: p) }
+        let col = columns.base
+        let parts = parts(g, items: g.n)
+        if perImage(g) {
+            IntraOpParallelism.run(parts: parts) { part in
+                let images = IntraOpParallelism.range(part, of: parts, count: g.n)
+                g.im2col(x, col, images: images)
+                for ni in images {
+                    if let bias {
+                        for oi in 0..<o { (out + (ni * o + oi) * p).update(repeating: bias[oi], count: p) }
                     }
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: p, k: ckk, w, lda: ckk,
+                               col + ni * p, ldb: np, beta: bias == nil ? 0 : 1, out + ni * o * p, ldc: p)
                 }
-                for ni in 0..<g.n {
-                    BLAS.sgemm(transposeA: false, transposeB: false, m: g.o, n: p, k: ckk, w, lda: ckk,
-                               col + ni * p, ldb: np, beta: bias == nil ? 0 : 1, out + ni * g.o * p, ldc: p)
-                }
-            } else {
-                BufferPool.withScratch(g.o * np) { tmp in
-                    BLAS.sgemm(transposeA: false, transposeB: false, m: g.o, n: np, k: ckk, w, lda: ckk, col, ldb: np, tmp, ldc: np)
-                    g.fromChannelMajor(tmp, out, bias: bias)
+            }
+        } else {
+            BufferPool.withScratch(o * np) { tmp in
+                IntraOpParallelism.run(parts: parts) { part in
+                    let images = IntraOpParallelism.range(part, of: parts, count: g.n)
+                    g.im2col(x, col, images: images)
+                    let first = images.lowerBound * p
+                    BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: images.count * p, k: ckk, w, lda: ckk,
+                               col + first, ldb: np, tmp + first, ldc: np)
+                    g.fromChannelMajor(tmp, out, bias: bias, images: images)
                 }
             }
         }
@@ -193,20 +222,30 @@ enum ConvKernels {
 
     /// `dx = conv_backward_input(dy, w)`; `dx` is overwritten.
     static func backwardInput(_ g: ConvGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
-        let np = g.n * g.p, ckk = g.ckk, p = g.p
+        let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o
+        let parts = parts(g, items: g.n)
         BufferPool.withScratch(ckk * np) { col in
-            if g.n == 1 || p >= perImageThreshold {
-                for ni in 0..<g.n {
-                    BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: p, k: g.o, w, lda: ckk,
-                               dy + ni * g.o * p, ldb: p, col + ni * p, ldc: np)
+            if perImage(g) {
+                IntraOpParallelism.run(parts: parts) { part in
+                    let images = IntraOpParallelism.range(part, of: parts, count: g.n)
+                    for ni in images {
+                        BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: p, k: o, w, lda: ckk,
+                                   dy + ni * o * p, ldb: p, col + ni * p, ldc: np)
+                    }
+                    g.col2im(col, dx, images: images)
                 }
             } else {
-                BufferPool.withScratch(g.o * np) { tmp in
-                    g.toChannelMajor(dy, tmp)
-                    BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: np, k: g.o, w, lda: ckk, tmp, ldb: np, col, ldc: np)
+                BufferPool.withScratch(o * np) { tmp in
+                    IntraOpParallelism.run(parts: parts) { part in
+                        let images = IntraOpParallelism.range(part, of: parts, count: g.n)
+                        g.toChannelMajor(dy, tmp, images: images)
+                        let first = images.lowerBound * p
+                        BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: images.count * p, k: o, w, lda: ckk,
+                                   tmp + first, ldb: np, col + first, ldc: np)
+                        g.col2im(col, dx, images: images)
+                    }
                 }
             }
-            g.col2im(col, dx)
         }
     }
 
@@ -214,23 +253,36 @@ enum ConvKernels {
     /// forward pass's im2col of `x`.
     static func backwardWeight(_ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
                                columns: TensorStorage?) {
-        let np = g.n * g.p, ckk = g.ckk, p = g.p
+        let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o
+        let imageParts = parts(g, items: g.n), rowParts = parts(g, items: o)
         let columns = columns ?? {
             let fresh = TensorStorage(uninitializedCount: ckk * np)
-            g.im2col(x, fresh.base)
+            let col = fresh.base
+            IntraOpParallelism.run(parts: imageParts) { part in
+                g.im2col(x, col, images: IntraOpParallelism.range(part, of: imageParts, count: g.n))
+            }
             return fresh
         }()
-        do {
-            let col = UnsafePointer(columns.base)
-            if g.n == 1 || p >= perImageThreshold {
+        let col = UnsafePointer(columns.base)
+        if perImage(g) {
+            // Each part owns rows of dw and accumulates over the images in order.
+            IntraOpParallelism.run(parts: rowParts) { part in
+                let rows = IntraOpParallelism.range(part, of: rowParts, count: o)
                 for ni in 0..<g.n {
-                    BLAS.sgemm(transposeA: false, transposeB: true, m: g.o, n: ckk, k: p, dy + ni * g.o * p, lda: p,
-                               col + ni * p, ldb: np, beta: ni == 0 ? 0 : 1, dw, ldc: ckk)
+                    BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: ckk, k: p,
+                               dy + (ni * o + rows.lowerBound) * p, lda: p, col + ni * p, ldb: np,
+                               beta: ni == 0 ? 0 : 1, dw + rows.lowerBound * ckk, ldc: ckk)
                 }
-            } else {
-                BufferPool.withScratch(g.o * np) { tmp in
-                    g.toChannelMajor(dy, tmp)
-                    BLAS.sgemm(transposeA: false, transposeB: true, m: g.o, n: ckk, k: np, tmp, lda: np, col, ldb: np, dw, ldc: ckk)
+            }
+        } else {
+            BufferPool.withScratch(o * np) { tmp in
+                IntraOpParallelism.run(parts: imageParts) { part in
+                    g.toChannelMajor(dy, tmp, images: IntraOpParallelism.range(part, of: imageParts, count: g.n))
+                }
+                IntraOpParallelism.run(parts: rowParts) { part in
+                    let rows = IntraOpParallelism.range(part, of: rowParts, count: o)
+                    BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: ckk, k: np,
+                               tmp + rows.lowerBound * np, lda: np, col, ldb: np, dw + rows.lowerBound * ckk, ldc: ckk)
                 }
             }
         }

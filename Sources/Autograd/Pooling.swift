@@ -14,8 +14,10 @@ public func maxPool2d(_ input: Tensor, kernel: Int, stride: Int) -> Tensor {
     var indices = [Int32](repeating: 0, count: planes * p)
     let out = TensorStorage(uninitializedCount: planes * p)
     let x = input.storage.base, y = out.base
+    let parts = IntraOpParallelism.parts(elements: input.count, items: planes)
     indices.withUnsafeMutableBufferPointer { idx in
-        for plane in 0..<planes {
+        IntraOpParallelism.run(parts: parts) { part in
+        for plane in IntraOpParallelism.range(part, of: parts, count: planes) {
             let base = plane &* hw
             let dst = plane &* p
             for oy in 0..<ho {
@@ -46,6 +48,7 @@ public func maxPool2d(_ input: Tensor, kernel: Int, stride: Int) -> Tensor {
                     }
                 }
             }
+        }
         }
     }
     let saved = indices, inShape = input.shape

@@ -16,10 +16,11 @@ struct WorkloadRunner {
 
     /// The measurement.
     func run() throws -> WorkloadResult {
-        // One task at a time (ProtoNet, meta-test) may use every core through
-        // OpenBLAS; a meta-batch runs its tasks on `threads` workers, each
-        // with one-thread BLAS calls. Set once, before any BLAS call.
-        BLASConfiguration.threadCount = workload.tasksPerIteration > 1 ? 1 : threads
+        // A meta-batch runs its tasks on `threads` workers; one task at a time
+        // (ProtoNet, meta-test) splits its large kernels over `threads`
+        // (IntraOpParallelism, set by MetaTrainer or below). Either way each
+        // OpenBLAS call stays on one thread. Set once, before any BLAS call.
+        BLASConfiguration.threadCount = 1
         let registry = try BuiltinPlugins.makeRegistry()
         let pool = try TaskPool(count: 2 * Workload.metaBatchSize, seed: 1234)
         let learner = try registry.algorithm(named: workload.algorithm)
@@ -72,7 +73,9 @@ struct WorkloadRunner {
             return {
                 let task = try pool.task(at: cursor, seed: 0)
                 cursor += 1
-                let logits = try learner.predict(task: task, parameters: parameters, using: &rng)
+                let logits = try IntraOpParallelism.withWidth(threads) {
+                    try learner.predict(task: task, parameters: parameters, using: &rng)
+                }
                 let accuracy = TaskMetrics.accuracy(logits: logits, labels: try task.queryTargets.requireLabels("query"))
                 guard accuracy.isFinite else { throw BenchError.invalidOption("\(workload.name): accuracy is not finite") }
             }

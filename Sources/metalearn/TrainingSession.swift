@@ -74,14 +74,6 @@ struct TrainingSession {
             at: URL(fileURLWithPath: checkpointPath).deletingLastPathComponent(), withIntermediateDirectories: true)
         let json = try configuration.json()
         let optimizerName = trainer.optimizer.name
-        // A meta-batch smaller than the worker count (ProtoNet, MatchingNet,
-        // the baseline: one episode per step) leaves workers idle, so each
-        // task's GEMMs get the spare threads. Set here, before the trainer's
-        // workers start, and back to 1 (the CLI's setting) when they are done:
-        // nothing else calls OpenBLAS in between.
-        let workers = trainer.configuration.threads
-        BLASConfiguration.threadCount = max(1, workers / max(1, min(configuration.metaBatch, workers)))
-        defer { BLASConfiguration.threadCount = 1 }
         let final = try trainer.train(state, until: configuration.steps, onStep: { report in
             guard report.loss.isFinite else {
                 throw CLIError.diverged(step: report.step, detail: "the meta-batch loss is \(report.loss)")

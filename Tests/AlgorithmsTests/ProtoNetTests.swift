@@ -115,6 +115,23 @@ import Testing
         #expect(after >= 0.75 && after > before + 0.3, "before \(before), after \(after)")
     }
 
+    /// One episode per step leaves a worker idle, so the episode's kernels are
+    /// split over both threads (IntraOpParallelism): the parameters after
+    /// training are the same bits as with one thread.
+    @Test func oneEpisodePerStepGivesTheSameBitsOnOneAndTwoThreads() throws {
+        let tasks = try SyntheticImageTasks(classes: 0..<20, ways: 5, shots: 1, queries: 15, height: 28, width: 28)
+        let learner = try Support.learner("protonet", problem: tasks.problem)
+        func train(threads: Int) throws -> [Float] {
+            let trainer = try MetaTrainer(learner: learner, optimizer: Adam(learningRate: 0.005), tasks: tasks,
+                                          configuration: .init(metaBatchSize: 1, threads: threads, seed: 8))
+            return try trainer.train(trainer.initialState(), until: 2).parameters.tensors.flatMap(\.scalars)
+        }
+        let one = try train(threads: 1), two = try train(threads: 2)
+        #expect(one == two)
+        #expect(one != (try MetaTrainer(learner: learner, optimizer: Adam(learningRate: 0.005), tasks: tasks,
+                                        configuration: .init(metaBatchSize: 1, seed: 8)).initialState().parameters.tensors.flatMap(\.scalars)))
+    }
+
     @Test func savedAndLoadedParametersPredictIdentically() throws {
         let tasks = try Self.images(classes: 0..<20, ways: 5)
         let learner = try Support.learner("protonet", problem: tasks.problem)

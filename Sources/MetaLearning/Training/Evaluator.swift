@@ -35,10 +35,13 @@ public struct Evaluator: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let streams = RandomStreams(seed: seed), seed = self.seed
+        let width = ParallelTasks.kernelWidth(count: list.count, threads: threads)
         let values = try ParallelTasks.map(count: list.count, threads: threads) { k in
             let task = try tasks.task(at: list[k], seed: seed)
             var rng = streams.learner(task: list[k])
-            return try learner.evaluate(task: task, parameters: parameters, using: &rng)
+            return try IntraOpParallelism.withWidth(width) {
+                try learner.evaluate(task: task, parameters: parameters, using: &rng)
+            }
         }
         let elapsed = clock.now - start
         return EvaluationResult(metricName: tasks.problem.metricName, indices: list, perEpisode: values,

@@ -107,11 +107,14 @@ public struct MetaTrainer: Sendable {
         let streams = RandomStreams(seed: configuration.seed)
         let first = step * b
         let learner = self.learner, tasks = self.tasks, seed = configuration.seed
+        let width = ParallelTasks.kernelWidth(count: b, threads: configuration.threads)
         let contributions = try ParallelTasks.map(count: b, threads: configuration.threads) { offset in
             let index = first + offset
             let task = try tasks.task(at: index, seed: seed)
             var rng = streams.learner(task: index)
-            return try learner.taskGradient(for: task, parameters: parameters, using: &rng)
+            return try IntraOpParallelism.withWidth(width) {
+                try learner.taskGradient(for: task, parameters: parameters, using: &rng)
+            }
         }
         return reducer.reduce(contributions)
     }

@@ -13,6 +13,13 @@ import Synchronization
 /// and `make test` runs with `OPENBLAS_NUM_THREADS=1`. Changing it here, while
 /// other threads may be inside a BLAS call, races.
 enum ParallelTasks {
+    /// The threads each job's kernels may use (`IntraOpParallelism`): the
+    /// workers left idle when there are fewer jobs than threads (a ProtoNet
+    /// step is one episode), shared among the jobs. Results do not depend on it.
+    static func kernelWidth(count: Int, threads: Int) -> Int {
+        max(1, threads / max(1, min(threads, count)))
+    }
+
     static func map<T: Sendable>(count: Int, threads: Int,
                                  _ job: @Sendable (Int) throws -> T) throws -> [T] {
         precondition(threads >= 1, "ParallelTasks: threads must be at least 1")
