@@ -28,8 +28,8 @@ public func batchNorm(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon:
     let parts = IntraOpParallelism.parts(elements: input.count, items: c)
     mean.withUnsafeMutableBufferPointer { meanOut in
     invStd.withUnsafeMutableBufferPointer { invStdOut in
-    IntraOpParallelism.run(parts: parts) { part in
-    for ci in IntraOpParallelism.range(part, of: parts, count: c) {
+    IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
+    for ci in slice {
         var total: Float = 0
         for ni in 0..<n { total += Kernels.sum(x + (ni &* c &+ ci) &* s, s) }
         let mu = total / m
@@ -107,8 +107,8 @@ enum BatchNormBackward {
         let parts = IntraOpParallelism.parts(elements: input.count, items: c)
         mean.withUnsafeBufferPointer { mean in
         invStd.withUnsafeBufferPointer { invStd in
-        IntraOpParallelism.run(parts: parts) { part in
-        for ci in IntraOpParallelism.range(part, of: parts, count: c) {
+        IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
+        for ci in slice {
             let mu = mean[ci], inv = invStd[ci]
             var sg: Float = 0, sgx: Float = 0
             for ni in 0..<n {

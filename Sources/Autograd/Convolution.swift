@@ -194,8 +194,7 @@ enum ConvKernels {
         let col = columns.base
         let parts = parts(g, items: g.n)
         if perImage(g) {
-            IntraOpParallelism.run(parts: parts) { part in
-                let images = IntraOpParallelism.range(part, of: parts, count: g.n)
+            IntraOpParallelism.forEachRange(of: g.n, parts: parts) { images in
                 g.im2col(x, col, images: images)
                 for ni in images {
                     if let bias {
@@ -207,8 +206,7 @@ enum ConvKernels {
             }
         } else {
             BufferPool.withScratch(o * np) { tmp in
-                IntraOpParallelism.run(parts: parts) { part in
-                    let images = IntraOpParallelism.range(part, of: parts, count: g.n)
+                IntraOpParallelism.forEachRange(of: g.n, parts: parts) { images in
                     g.im2col(x, col, images: images)
                     let first = images.lowerBound * p
                     BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: images.count * p, k: ckk, w, lda: ckk,
@@ -226,8 +224,7 @@ enum ConvKernels {
         let parts = parts(g, items: g.n)
         BufferPool.withScratch(ckk * np) { col in
             if perImage(g) {
-                IntraOpParallelism.run(parts: parts) { part in
-                    let images = IntraOpParallelism.range(part, of: parts, count: g.n)
+                IntraOpParallelism.forEachRange(of: g.n, parts: parts) { images in
                     for ni in images {
                         BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: p, k: o, w, lda: ckk,
                                    dy + ni * o * p, ldb: p, col + ni * p, ldc: np)
@@ -236,8 +233,7 @@ enum ConvKernels {
                 }
             } else {
                 BufferPool.withScratch(o * np) { tmp in
-                    IntraOpParallelism.run(parts: parts) { part in
-                        let images = IntraOpParallelism.range(part, of: parts, count: g.n)
+                    IntraOpParallelism.forEachRange(of: g.n, parts: parts) { images in
                         g.toChannelMajor(dy, tmp, images: images)
                         let first = images.lowerBound * p
                         BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: images.count * p, k: o, w, lda: ckk,
@@ -258,16 +254,15 @@ enum ConvKernels {
         let columns = columns ?? {
             let fresh = TensorStorage(uninitializedCount: ckk * np)
             let col = fresh.base
-            IntraOpParallelism.run(parts: imageParts) { part in
-                g.im2col(x, col, images: IntraOpParallelism.range(part, of: imageParts, count: g.n))
+            IntraOpParallelism.forEachRange(of: g.n, parts: imageParts) { images in
+                g.im2col(x, col, images: images)
             }
             return fresh
         }()
         let col = UnsafePointer(columns.base)
         if perImage(g) {
             // Each part owns rows of dw and accumulates over the images in order.
-            IntraOpParallelism.run(parts: rowParts) { part in
-                let rows = IntraOpParallelism.range(part, of: rowParts, count: o)
+            IntraOpParallelism.forEachRange(of: o, parts: rowParts) { rows in
                 for ni in 0..<g.n {
                     BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: ckk, k: p,
                                dy + (ni * o + rows.lowerBound) * p, lda: p, col + ni * p, ldb: np,
@@ -276,11 +271,10 @@ enum ConvKernels {
             }
         } else {
             BufferPool.withScratch(o * np) { tmp in
-                IntraOpParallelism.run(parts: imageParts) { part in
-                    g.toChannelMajor(dy, tmp, images: IntraOpParallelism.range(part, of: imageParts, count: g.n))
+                IntraOpParallelism.forEachRange(of: g.n, parts: imageParts) { images in
+                    g.toChannelMajor(dy, tmp, images: images)
                 }
-                IntraOpParallelism.run(parts: rowParts) { part in
-                    let rows = IntraOpParallelism.range(part, of: rowParts, count: o)
+                IntraOpParallelism.forEachRange(of: o, parts: rowParts) { rows in
                     BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: ckk, k: np,
                                tmp + rows.lowerBound * np, lda: np, col, ldb: np, dw + rows.lowerBound * ckk, ldc: ckk)
                 }

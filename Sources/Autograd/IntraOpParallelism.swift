@@ -55,6 +55,12 @@ public enum IntraOpParallelism {
         (count * part / parts)..<(count * (part + 1) / parts)
     }
 
+    /// Runs `body(range)` for each of the `parts` ranges of `0..<count`
+    /// (see `range(_:of:count:)`), as `run(parts:_:)` does.
+    static func forEachRange(of count: Int, parts: Int, _ body: (Range<Int>) -> Void) {
+        run(parts: parts) { body(range($0, of: parts, count: count)) }
+    }
+
     /// Runs `body(part)` for `part` in `0..<parts`: concurrently when the
     /// current width allows, else in order on the calling thread. Parts must
     /// write disjoint memory.

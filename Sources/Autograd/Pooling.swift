@@ -16,8 +16,8 @@ public func maxPool2d(_ input: Tensor, kernel: Int, stride: Int) -> Tensor {
     let x = input.storage.base, y = out.base
     let parts = IntraOpParallelism.parts(elements: input.count, items: planes)
     indices.withUnsafeMutableBufferPointer { idx in
-        IntraOpParallelism.run(parts: parts) { part in
-        for plane in IntraOpParallelism.range(part, of: parts, count: planes) {
+        IntraOpParallelism.forEachRange(of: planes, parts: parts) { slice in
+        for plane in slice {
             let base = plane &* hw
             let dst = plane &* p
             for oy in 0..<ho {
