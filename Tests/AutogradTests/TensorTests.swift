@@ -1,3 +1,4 @@
+import Foundation
 import Autograd
 import Testing
 
@@ -214,6 +215,23 @@ import Testing
         #expect(reused.scalars.allSatisfy { $0 == 1 })
         BufferPool.releaseCachedBuffers()
         #expect(BufferPool.cachedByteCount == 0)
+    }
+
+    /// A buffer allocated on another thread (a worker's task gradient) and
+    /// freed here goes back to malloc: this thread would never reuse it.
+    @Test func buffersFromOtherThreadsAreNotCached() {
+        BufferPool.releaseCachedBuffers()
+        final class Box: @unchecked Sendable { var tensor: Tensor? }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        Thread { box.tensor = Tensor(zeros: [4096]); done.signal() }.start()
+        done.wait()
+        #expect(box.tensor?.count == 4096)
+        box.tensor = nil
+        #expect(BufferPool.cachedByteCount == 0, "another thread's buffer must not be cached here")
+        do { _ = Tensor(zeros: [4096]) }
+        #expect(BufferPool.cachedByteCount == 4096 * 4, "this thread's own buffer is cached")
+        BufferPool.releaseCachedBuffers()
     }
 
     /// A large training step's activations (here three 100 MB tensors, like
