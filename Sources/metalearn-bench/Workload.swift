@@ -13,9 +13,11 @@ struct Workload: Sendable, Equatable {
         /// One `MetaTrainer.step` with the registered learner `algorithm`
         /// (`"maml"`, `"fomaml"`, `"protonet"`).
         case metaTraining(algorithm: String)
-        /// One task of meta-test: the MAML learner's `predict` (adapt on the
-        /// support set, first order, then predict the queries) and the
-        /// query accuracy.
+        /// Meta-test: per task, the MAML learner adapts on the support set
+        /// (first order), predicts the queries and scores their accuracy
+        /// (`Learner.evaluate`). Tasks go through `Evaluator`, which adapts
+        /// as many tasks at once as it has threads, as `metalearn eval`
+        /// does; throughput is counted in tasks, like the peer's.
         case metaTest
     }
 
@@ -41,6 +43,9 @@ struct Workload: Sendable, Equatable {
     static let innerLearningRate = 0.4
     /// Adam's step size for the meta-parameters.
     static let outerLearningRate = 1e-3
+    /// Meta-test tasks handed to `Evaluator` per timed call (each counts as
+    /// one iteration, so rates stay in tasks/s).
+    static let metaTestTasksPerCall = 16
     /// Image shape (channels, height, width).
     static let imageShape = [1, 28, 28]
 
@@ -57,7 +62,8 @@ struct Workload: Sendable, Equatable {
         Workload(name: "d_protonet", kind: .metaTraining(algorithm: "protonet"), innerSteps: 0,
                  tasksPerIteration: 1, summary: "ProtoNet 5w1s15q Conv4(maxpool) 1 episode/step Adam1e-3"),
         Workload(name: "e_metatest_adapt10", kind: .metaTest, innerSteps: 10,
-                 tasksPerIteration: 1, summary: "meta-test: 10 SGD steps on 5 support + predict 75 query (first order)"),
+                 tasksPerIteration: 1,
+                 summary: "meta-test: 10 SGD steps on 5 support + predict 75 query (first order), via Evaluator"),
     ]
 
     /// The workload called `name`; throws `BenchError.unknownWorkload` naming the choices.
@@ -74,6 +80,12 @@ struct Workload: Sendable, Equatable {
         self.innerSteps = innerSteps
         self.tasksPerIteration = tasksPerIteration
         self.summary = summary
+    }
+
+    /// Iterations one timed call covers: `metaTestTasksPerCall` for meta-test
+    /// (unless `oneTaskAtATime`), 1 otherwise.
+    func iterationsPerCall(oneTaskAtATime: Bool) -> Int {
+        kind == .metaTest && !oneTaskAtATime ? Self.metaTestTasksPerCall : 1
     }
 
     /// The registry options of the workload's learner.

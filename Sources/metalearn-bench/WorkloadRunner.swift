@@ -13,6 +13,9 @@ struct WorkloadRunner {
     let minTime: Double
     let minIterations: Int
     let warmup: Int
+    /// Meta-test only: adapt one task at a time with its kernels split over
+    /// `threads` (the peer's loop) instead of `threads` tasks at once.
+    var oneTaskAtATime = false
 
     /// The measurement.
     func run() throws -> WorkloadResult {
@@ -28,22 +31,27 @@ struct WorkloadRunner {
         let iterate = try makeIteration(learner: learner, pool: pool)
 
         let rssAfterSetup = ProcessStats.peakRSSMiB
+        // A timed call covers `perCall` iterations (meta-test tasks through
+        // `Evaluator`); times are reported per iteration.
+        let perCall = workload.iterationsPerCall(oneTaskAtATime: oneTaskAtATime)
         for _ in 0..<warmup { try iterate() }
         var times: [Double] = []
         let start = ProcessStats.now()
         while true {
             let t = ProcessStats.now()
             try iterate()
-            times.append(ProcessStats.now() - t)
-            if times.count >= minIterations && ProcessStats.now() - start >= minTime { break }
+            times.append((ProcessStats.now() - t) / Double(perCall))
+            if times.count * perCall >= minIterations && ProcessStats.now() - start >= minTime { break }
         }
-        let total = times.reduce(0, +)
+        let total = times.reduce(0, +) * Double(perCall)
+        let iterations = times.count * perCall
         let perIteration = Double(workload.tasksPerIteration)
         return WorkloadResult(
-            name: workload.name, impl: "metalearn", desc: workload.summary, iters: times.count, seconds: total,
-            itersPerSecond: Double(times.count) / total, medianIterSeconds: WorkloadSummary.median(times),
+            name: workload.name, impl: "metalearn",
+            desc: workload.summary + (oneTaskAtATime ? " (one task at a time)" : ""), iters: iterations,
+            seconds: total, itersPerSecond: Double(iterations) / total, medianIterSeconds: WorkloadSummary.median(times),
             minIterSeconds: times.min() ?? 0, maxIterSeconds: times.max() ?? 0,
-            tasksPerSecond: perIteration * Double(times.count) / total, tasksPerIter: workload.tasksPerIteration,
+            tasksPerSecond: perIteration * Double(iterations) / total, tasksPerIter: workload.tasksPerIteration,
             peakRSSMiB: ProcessStats.peakRSSMiB, rssAfterSetupMiB: rssAfterSetup, threads: threads,
             osThreads: ProcessStats.osThreadCount, blasCore: BLASConfiguration.coreName,
             loadAverage: ProcessStats.loadAverage,
@@ -51,7 +59,8 @@ struct WorkloadRunner {
                 .map { "\($0.key)=\($0.value)" }.joined(separator: " "))
     }
 
-    /// One timed iteration: a meta-training step, or one meta-test task.
+    /// One timed call: a meta-training step, or `Workload.metaTestTasksPerCall`
+    /// meta-test tasks through `Evaluator` (one task with `oneTaskAtATime`).
     private func makeIteration(learner: any Learner, pool: TaskPool) throws -> () throws -> Void {
         switch workload.kind {
         case .metaTraining:
@@ -65,6 +74,20 @@ struct WorkloadRunner {
                     throw BenchError.invalidOption("\(workload.name): loss became \(report.loss) at step \(next.step)")
                 }
                 state = next
+            }
+        case .metaTest where !oneTaskAtATime:
+            var rng = SeededGenerator(seed: 1)
+            let parameters = learner.initialParameters(using: &rng)
+            let evaluator = Evaluator(threads: threads, seed: 1)
+            let perCall = workload.iterationsPerCall(oneTaskAtATime: false)
+            var cursor = 0
+            return {
+                let result = try evaluator.evaluate(learner, parameters: parameters, on: pool,
+                                                    indices: cursor..<(cursor + perCall))
+                cursor += perCall
+                guard result.perEpisode.allSatisfy({ $0.isFinite }) else {
+                    throw BenchError.invalidOption("\(workload.name): accuracy is not finite")
+                }
             }
         case .metaTest:
             var rng = SeededGenerator(seed: 1)

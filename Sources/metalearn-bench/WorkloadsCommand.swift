@@ -37,6 +37,11 @@ struct WorkloadsCommand: ParsableCommand {
     @Flag(help: "1 round, 3 s per workload, 2 warm-up and at least 3 timed iterations (as the peer's --quick).")
     var quick = false
 
+    @Flag(help: ArgumentHelp("Meta-test: adapt one task at a time with its kernels split over the threads (the "
+                             + "peer's loop), instead of as many tasks at once as threads (Evaluator, as `metalearn "
+                             + "eval` does)."))
+    var oneTaskAtATime = false
+
     @Option(help: "Write the results as JSON here.")
     var json: String?
 
@@ -65,7 +70,8 @@ struct WorkloadsCommand: ParsableCommand {
         if let child {
             let t = timing
             let result = try WorkloadRunner(workload: try Workload(named: child), threads: threads, minTime: t.minTime,
-                                            minIterations: t.minIters, warmup: t.warmup).run()
+                                            minIterations: t.minIters, warmup: t.warmup,
+                                            oneTaskAtATime: oneTaskAtATime).run()
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             print("RESULT " + String(decoding: try encoder.encode(result), as: UTF8.self))
@@ -111,6 +117,7 @@ struct WorkloadsCommand: ParsableCommand {
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = ["workloads", "--child", workload.name, "--threads", "\(threads)",
                              "--min-time", "\(t.minTime)", "--min-iters", "\(t.minIters)", "--warmup", "\(t.warmup)"]
+            + (oneTaskAtATime ? ["--one-task-at-a-time"] : [])
         let output = Pipe()
         process.standardOutput = output
         try process.run()

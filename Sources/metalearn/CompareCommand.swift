@@ -154,7 +154,8 @@ struct CompareCommand: ParsableCommand {
                                     shots: sampler.shots, queries: sampler.queries, steps: training.steps,
                                     metaBatch: training.metaBatch,
                                     metaOptimizer: metaOptimizerOverrides[run.algorithm] ?? training.metaOptimizer,
-                                    metaLR: metaLROverrides[run.algorithm] ?? training.metaLR, seed: run.seed)
+                                    metaLR: metaLROverrides[run.algorithm] ?? training.metaLR,
+                                    metaLRSchedule: try training.metaLRSchedule(steps: training.steps), seed: run.seed)
         }
 
         let interrupts = InterruptHandler()
@@ -212,6 +213,7 @@ struct CompareCommand: ParsableCommand {
             }.joined(separator: ", ") + ")"
         }
         settings["meta-optimizer"] = outer
+        if let schedule = try training.metaLRSchedule(steps: training.steps) { settings["meta-lr schedule"] = schedule }
         settings["shots"] = String(sampler.shots)
         settings["queries"] = String(sampler.queries)
         let summary = try ComparisonSummary(plan: plan, records: records, settings: settings)

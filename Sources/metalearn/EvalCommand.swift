@@ -34,6 +34,11 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Worker threads (results do not depend on it).")
     var threads = ProcessInfo.processInfo.activeProcessorCount
 
+    /// Evaluation-time overrides of the checkpoint's algorithm options (for
+    /// example `-o eval-inner-steps=10`); options that change the parameters'
+    /// shapes are refused by the checkpoint check.
+    @OptionGroup var algorithmOptions: AlgorithmOptions
+
     func validate() throws {
         guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be in 1...1000000, got \(count)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1...256, got \(threads)") }
@@ -43,7 +48,9 @@ struct EvalCommand: ParsableCommand {
         let logger = global.makeLogger()
         let registry = try BuiltinPlugins.makeRegistry()
         let saved = try HDF5CheckpointStore().readCheckpoint(at: checkpoint)
-        let config = try RunConfiguration.decode(saved.configJSON, checkpoint: checkpoint)
+        var config = try RunConfiguration.decode(saved.configJSON, checkpoint: checkpoint)
+        let overrides = try algorithmOptions.values(for: registry.algorithm(named: config.algorithm))
+        config.algorithmOptions.merge(overrides) { _, new in new }
         let reference = try DatasetReference.resolve(dataset ?? config.dataset, registry: registry, logger: logger,
                                                      recordedIn: dataset == nil ? checkpoint : nil)
         let session: EvaluationSession
@@ -73,15 +80,17 @@ struct EvalCommand: ParsableCommand {
         let result = try session.evaluate(learner, parameters: state.parameters, threads: threads, progress: progress,
                                           cancellation: interrupts.flag)
         Console.write(try Self.render(result, format: format, checkpoint: checkpoint, config: config,
-                                      step: state.step, session: session))
+                                      step: state.step, session: session, overrides: overrides))
     }
 
     /// The result in the requested format.
+    /// `overrides` are the `-o` options that replaced the checkpoint's.
     static func render(_ r: EvaluationResult, format: OutputFormat, checkpoint: String, config: RunConfiguration,
-                       step: Int, session: EvaluationSession) throws -> String {
+                       step: Int, session: EvaluationSession, overrides: [String: String] = [:]) throws -> String {
         let s = r.summary
         let ci = s.confidenceInterval
         let isAccuracy = r.metricName == "accuracy"
+        let overrideText = overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         switch format {
         case .text:
             let value: String
@@ -90,29 +99,31 @@ struct EvalCommand: ParsableCommand {
             } else {
                 value = String(format: "%.4g ± %.2g", s.mean, ci.halfWidth)
             }
-            return """
-                checkpoint: \(checkpoint) (\(config.algorithm), step \(step), seed \(config.seed))
-                episodes:   \(session.source): \(session.description)
-                \(r.metricName): \(value) (\(Int(ci.level * 100))% confidence interval over \(s.count) episodes)
-                """
+            var lines = ["checkpoint: \(checkpoint) (\(config.algorithm), step \(step), seed \(config.seed))",
+                         "episodes:   \(session.source): \(session.description)"]
+            if !overrides.isEmpty { lines.append("options:    \(overrideText) (overriding the checkpoint's)") }
+            lines.append("\(r.metricName): \(value) (\(Int(ci.level * 100))% confidence interval over \(s.count) episodes)")
+            return lines.joined(separator: "\n")
         case .json:
             let payload = EvalReport(checkpoint: checkpoint, algorithm: config.algorithm, step: step, seed: config.seed,
                                      episodes: session.source, episodesDescription: session.description,
-                                     metric: r.metricName, count: s.count, mean: s.mean,
+                                     metric: r.metricName, count: s.count, mean: s.mean.isFinite ? s.mean : nil,
                                      standardDeviation: s.standardDeviation.isFinite ? s.standardDeviation : nil,
                                      confidenceLevel: ci.level,
                                      ciHalfWidth: ci.halfWidth.isFinite ? ci.halfWidth : nil,
                                      ciLower: ci.lower.isFinite ? ci.lower : nil, ciUpper: ci.upper.isFinite ? ci.upper : nil,
-                                     seconds: r.seconds, perEpisode: r.perEpisode)
+                                     seconds: r.seconds, optionOverrides: overrides,
+                                     perEpisode: r.perEpisode.map { $0.isFinite ? $0 : nil })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             return String(decoding: try encoder.encode(payload), as: UTF8.self)
         case .csv:
             func n(_ v: Double) -> String { v.isFinite ? "\(v)" : "" }
-            return "checkpoint,algorithm,step,seed,episodes,metric,count,mean,std,ci95_half_width,ci95_lower,ci95_upper\n"
+            return "checkpoint,algorithm,step,seed,episodes,metric,count,mean,std,ci95_half_width,ci95_lower,ci95_upper,"
+                + "option_overrides\n"
                 + [csvField(checkpoint), config.algorithm, "\(step)", "\(config.seed)", csvField(session.source),
                    r.metricName, "\(s.count)", n(s.mean), n(s.standardDeviation), n(ci.halfWidth), n(ci.lower),
-                   n(ci.upper)].joined(separator: ",")
+                   n(ci.upper), csvField(overrideText)].joined(separator: ",")
         }
     }
 
@@ -131,13 +142,17 @@ struct EvalCommand: ParsableCommand {
         var episodesDescription: String
         var metric: String
         var count: Int
-        var mean: Double
+        /// `nil` (JSON null) when not finite, as for a diverged regression.
+        var mean: Double?
         var standardDeviation: Double?
         var confidenceLevel: Double
         var ciHalfWidth: Double?
         var ciLower: Double?
         var ciUpper: Double?
         var seconds: Double
-        var perEpisode: [Double]
+        /// `-o` options that replaced the checkpoint's (empty when none).
+        var optionOverrides: [String: String]
+        /// Per-episode values; `nil` (JSON null) where not finite.
+        var perEpisode: [Double?]
     }
 }

@@ -24,6 +24,9 @@ struct RunConfiguration: Codable, Equatable, Sendable {
     var metaBatch: Int
     var metaOptimizer: String
     var metaLR: Double
+    /// The meta learning-rate schedule in `LearningRateSchedule`'s text form
+    /// (`cosine:20000`, `step:2000:0.5`); absent (older checkpoints) means constant.
+    var metaLRSchedule: String?
     var seed: UInt64
 
     /// The JSON text stored in checkpoints (sorted keys, so equal configurations give equal text).
@@ -54,6 +57,7 @@ struct RunConfiguration: Codable, Equatable, Sendable {
             "seed": String(seed),
         ]
         for (k, v) in algorithmOptions { s["option." + k] = v }
+        if let schedule = metaLRSchedule, schedule != "constant" { s["meta-lr-schedule"] = schedule }
         return s
     }
 
@@ -66,6 +70,12 @@ struct RunConfiguration: Codable, Equatable, Sendable {
             return (key, mine[key] ?? "(unset)", theirs[key] ?? "(unset)")
         }
         return nil
+    }
+
+    /// The parsed meta learning-rate schedule.
+    func learningRateSchedule() throws -> LearningRateSchedule {
+        guard let metaLRSchedule else { return .constant }
+        return try LearningRateSchedule(parsing: metaLRSchedule)
     }
 
     /// The outer optimizer.

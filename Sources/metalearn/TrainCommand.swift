@@ -82,6 +82,8 @@ struct TrainCommand: ParsableCommand {
             metaBatch: training.metaBatchArgument ?? stored?.metaBatch ?? training.metaBatch,
             metaOptimizer: training.metaOptimizerArgument ?? stored?.metaOptimizer ?? training.metaOptimizer,
             metaLR: training.metaLRArgument ?? stored?.metaLR ?? training.metaLR,
+            metaLRSchedule: try training.metaLRSchedule(steps: training.stepsArgument ?? stored?.steps ?? training.steps)
+                ?? stored?.metaLRSchedule,
             seed: seedArgument ?? stored?.seed ?? 1)
 
         let session = try TrainingSession(configuration: requested, dataset: reference, registry: registry,
@@ -91,6 +93,7 @@ struct TrainCommand: ParsableCommand {
         if resume { logger.info("resuming \(checkpoint) at step \(state.step) of \(requested.steps)") }
         let plan = "training \(requested.algorithm) on \(reference.name): \(session.trainer.tasks.problem), "
             + "\(requested.steps) steps, meta-batch \(requested.metaBatch), seed \(requested.seed)"
+            + (requested.metaLRSchedule.map { ", meta-lr \(requested.metaLR) schedule \($0)" } ?? "")
         logger.info("\(plan)")
         let interrupts = InterruptHandler()
         defer { interrupts.uninstall() }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MetaLearning
 
 /// How meta-training runs: steps, meta-batch, threads, checkpoints, outer optimizer.
 ///
@@ -24,10 +25,27 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("meta-optimizer"), help: "Outer optimizer: adam or sgd. (default: adam)")
     var metaOptimizerArgument: String?
 
+    @Option(name: .customLong("meta-lr-schedule"),
+            help: ArgumentHelp("Meta learning-rate schedule: constant, cosine[:HORIZON] (decay to 0 over HORIZON "
+                               + "steps, default --steps) or step:EVERY:FACTOR (e.g. step:2000:0.5, ProtoNet's "
+                               + "halving). (default: constant)", valueName: "schedule"))
+    var metaLRScheduleArgument: String?
+
     var steps: Int { stepsArgument ?? 1000 }
     var metaBatch: Int { metaBatchArgument ?? 4 }
     var metaLR: Double { metaLRArgument ?? 0.001 }
     var metaOptimizer: String { metaOptimizerArgument ?? "adam" }
+
+    /// The schedule as stored in run configurations (a bare `cosine` gets
+    /// `steps` as its horizon), or `nil` for the default constant rate.
+    func metaLRSchedule(steps: Int) throws -> String? {
+        guard let text = metaLRScheduleArgument else { return nil }
+        do {
+            return try LearningRateSchedule(parsing: text, defaultHorizon: steps).description
+        } catch {
+            throw ValidationError("--meta-lr-schedule: \(ErrorMessage.oneLine(error))")
+        }
+    }
 
     func validate() throws {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
@@ -37,6 +55,7 @@ struct TrainingOptions: ParsableArguments {
             throw ValidationError("--checkpoint-every must be at least 1, got \(checkpointEvery)")
         }
         guard metaLR.isFinite, metaLR > 0 else { throw ValidationError("--meta-lr must be a positive number, got \(metaLR)") }
+        _ = try metaLRSchedule(steps: steps)
         guard ["adam", "sgd"].contains(metaOptimizer) else {
             throw ValidationError("--meta-optimizer must be adam or sgd, got '\(metaOptimizer)'")
         }

@@ -42,7 +42,8 @@ struct TrainingSession {
         self.trainer = try MetaTrainer(
             learner: learner, optimizer: configuration.makeOptimizer(), tasks: tasks,
             configuration: .init(metaBatchSize: configuration.metaBatch, threads: threads, seed: configuration.seed,
-                                 checkpointInterval: checkpointEvery))
+                                 checkpointInterval: checkpointEvery,
+                                 learningRateSchedule: configuration.learningRateSchedule()))
     }
 
     /// The state to start from: the checkpoint's (checked against this

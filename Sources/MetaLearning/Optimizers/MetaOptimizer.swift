@@ -12,6 +12,8 @@ import Autograd
 public protocol MetaOptimizer: Sendable {
     /// The name stored in checkpoints (`"adam"`, `"sgd"`).
     var name: String { get }
+    /// The step size, which `MetaTrainer` scales by its `LearningRateSchedule`.
+    var learningRate: Double { get set }
     /// The state before the first update, for parameters shaped like `parameters`.
     func initialState(for parameters: ParameterSet) -> OptimizerState
     /// One step: new parameters and new state. `gradients` must have the

@@ -2,7 +2,8 @@ import Autograd
 
 /// The meta-training loop: each step takes a meta-batch of `B` tasks,
 /// computes their `TaskGradient`s in parallel, averages them with the
-/// `MetaBatchReducer` (task-index order) and applies the `MetaOptimizer`.
+/// `MetaBatchReducer` (task-index order) and applies the `MetaOptimizer`
+/// with its learning rate scaled by the `LearningRateSchedule` of the step.
 ///
 /// Determinism: the tasks of step `t` are indices `t*B ..< (t+1)*B` of the
 /// run's seed, and task `i` gets the learner generator
@@ -30,12 +31,16 @@ public struct MetaTrainer: Sendable {
         public var seed: UInt64
         /// Call the checkpoint hook every this many steps (0: only at the end of `train`).
         public var checkpointInterval: Int
+        /// The factor on the optimizer's learning rate at each step.
+        public var learningRateSchedule: LearningRateSchedule
 
-        public init(metaBatchSize: Int, threads: Int = 1, seed: UInt64, checkpointInterval: Int = 0) {
+        public init(metaBatchSize: Int, threads: Int = 1, seed: UInt64, checkpointInterval: Int = 0,
+                    learningRateSchedule: LearningRateSchedule = .constant) {
             self.metaBatchSize = metaBatchSize
             self.threads = threads
             self.seed = seed
             self.checkpointInterval = checkpointInterval
+            self.learningRateSchedule = learningRateSchedule
         }
     }
 
@@ -48,7 +53,8 @@ public struct MetaTrainer: Sendable {
     public let reducer: MetaBatchReducer
 
     /// Throws `TrainingError.invalidConfiguration` for a non-positive batch
-    /// size or thread count or a negative checkpoint interval.
+    /// size or thread count, a negative checkpoint interval or an invalid
+    /// learning-rate schedule.
     public init(learner: any Learner, optimizer: any MetaOptimizer, tasks: any TaskDistribution,
                 configuration: Configuration, reducer: MetaBatchReducer = MetaBatchReducer()) throws {
         guard configuration.metaBatchSize >= 1 else {
@@ -61,6 +67,7 @@ public struct MetaTrainer: Sendable {
             throw TrainingError.invalidConfiguration(
                 "checkpoint interval must be non-negative, got \(configuration.checkpointInterval)")
         }
+        try configuration.learningRateSchedule.check()
         self.learner = learner
         self.optimizer = optimizer
         self.tasks = tasks
@@ -127,6 +134,9 @@ public struct MetaTrainer: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let batch = try metaBatch(step: state.step, parameters: state.parameters)
+        var optimizer = self.optimizer
+        let factor = configuration.learningRateSchedule.multiplier(atStep: state.step)
+        if factor != 1 { optimizer.learningRate *= factor }
         let (parameters, optimizerState) = optimizer.update(parameters: state.parameters, gradients: batch.gradients,
                                                             state: state.optimizerState)
         let elapsed = clock.now - start

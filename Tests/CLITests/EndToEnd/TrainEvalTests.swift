@@ -98,4 +98,62 @@ import Testing
                                                       "--format", "json", "--threads", "1", "--quiet").stdout)
         #expect(again["perEpisode"] as? [Double] == perEpisode)
     }
+
+    @Test func evalOptionsOverrideTheCheckpointsEvaluationSettings() throws {
+        let runner = try CLIRunner(tag: "eval-options")
+        defer { runner.cleanUp() }
+        let trained = try runner.run(Self.trainArguments("model.h5", steps: 4))
+        #expect(trained.status == 0, "\(trained.stderr)")
+        func evaluate(_ extra: [String]) throws -> [String: Any] {
+            let result = try runner.run(["eval", "--checkpoint", "model.h5", "--count", "20", "--format", "json",
+                                         "--quiet"] + extra)
+            #expect(result.status == 0, "\(result.stderr)")
+            return try CLIRunner.json(result.stdout)
+        }
+        let stored = try evaluate([])            // the checkpoint's eval-inner-steps (3)
+        let same = try evaluate(["-o", "eval-inner-steps=3"])
+        let fewer = try evaluate(["-o", "eval-inner-steps=1"])
+        let perEpisode = try #require(stored["perEpisode"] as? [Double])
+        #expect(perEpisode.count == 20 && perEpisode.allSatisfy(\.isFinite))
+        #expect(same["perEpisode"] as? [Double] == perEpisode)
+        #expect(fewer["perEpisode"] as? [Double] != perEpisode, "1 adaptation step instead of 3 must change the scores")
+        #expect(stored["optionOverrides"] as? [String: String] == [:])
+        #expect(fewer["optionOverrides"] as? [String: String] == ["eval-inner-steps": "1"])
+
+        let text = try runner.run("eval", "--checkpoint", "model.h5", "--count", "20", "-o", "eval-inner-steps=1",
+                                  "--quiet")
+        #expect(text.status == 0 && text.stdout.contains("options:    eval-inner-steps=1 (overriding the checkpoint's)"))
+        // Adaptation that diverges (8 steps of 0.4 on this model) reports a null mean, not an encoding error.
+        let diverged = try evaluate(["-o", "eval-inner-steps=8"])
+        let values = try #require(diverged["perEpisode"] as? [Any])
+        #expect(values.count == 20 && values.contains { $0 is NSNull } && diverged["mean"] == nil)
+        // An option the algorithm does not have is a usage error; a network the checkpoint's
+        // parameters do not fit is refused with one error line.
+        let unknown = try runner.run("eval", "--checkpoint", "model.h5", "-o", "no-such-option=1", "--quiet")
+        #expect(unknown.status == 64 && unknown.stderr.contains("no-such-option"))
+        let reshaped = try runner.run("eval", "--checkpoint", "model.h5", "-o", "backbone=conv4-maml", "--quiet")
+        #expect(reshaped.status != 0 && reshaped.errorLines.count == 1, "\(reshaped.stderr)")
+    }
+
+    @Test func scheduledMetaLearningRateIsStoredAndResumesExactly() throws {
+        let runner = try CLIRunner(tag: "schedule")
+        defer { runner.cleanUp() }
+        let schedule = ["--meta-lr-schedule", "cosine:12"]
+        let full = try runner.run(Self.trainArguments("full.h5", steps: 12) + schedule)
+        #expect(full.status == 0, "\(full.stderr)")
+        let part = try runner.run(Self.trainArguments("part.h5", steps: 6) + schedule)
+        #expect(part.status == 0, "\(part.stderr)")
+        let resumed = try runner.run("train", "--checkpoint", "part.h5", "--resume", "--steps", "12", "--quiet")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try E2EFixtures.parameterDigest(runner, "part.h5") == E2EFixtures.parameterDigest(runner, "full.h5"))
+        // The schedule changes the result, and is part of the settings a resume must keep.
+        let constant = try runner.run(Self.trainArguments("constant.h5", steps: 12))
+        #expect(constant.status == 0)
+        #expect(try E2EFixtures.parameterDigest(runner, "constant.h5") != E2EFixtures.parameterDigest(runner, "full.h5"))
+        let changed = try runner.run("train", "--checkpoint", "full.h5", "--resume", "--steps", "16",
+                                     "--meta-lr-schedule", "cosine", "--quiet")
+        #expect(changed.status == 1 && changed.stderr.contains("meta-lr-schedule"), "\(changed.stderr)")
+        let bad = try runner.run(Self.trainArguments("bad.h5", steps: 4) + ["--meta-lr-schedule", "step:0:0.5"])
+        #expect(bad.status == 64 && bad.stderr.contains("--meta-lr-schedule"), "\(bad.stderr)")
+    }
 }
