@@ -25,7 +25,7 @@ public enum TorchmetaOmniglotReader {
     /// the labels files used.
     public static func read(hdf5 path: String, labelsDirectory: String? = nil,
                             name: String = "omniglot") throws -> ImageDataset {
-        let checksum = try SHA256.hex(ofFile: path)
+        let checksum = try Self.checksum(ofFile: path)
         var classNames: [String] = []
         var triples: [[String]] = []
         var pixels: [UInt8] = []
@@ -138,6 +138,19 @@ public enum TorchmetaOmniglotReader {
                     file: file, object: "/", reason: "character \(triple.joined(separator: "/")) is not in the HDF5 file")
             }
             return i
+        }
+    }
+
+    /// The SHA-256 of a file's content, as lower-case hex.
+    private static func checksum(ofFile path: String) throws -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw HDF5StorageError.io(file: path, operation: "open for checksum", reason: "cannot open")
+        }
+        defer { try? handle.close() }
+        do {
+            return try SHA256.hash(readingToEndOf: handle).hexString
+        } catch {
+            throw HDF5StorageError.io(file: path, operation: "checksum", reason: "\(error)")
         }
     }
 }

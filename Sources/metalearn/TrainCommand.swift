@@ -91,7 +91,9 @@ struct TrainCommand: ParsableCommand {
                                           checkpointPath: checkpoint, materializer: nil)
         let state = try session.startState(resume: resume)
         if resume { logger.info("resuming \(checkpoint) at step \(state.step) of \(requested.steps)") }
-        let plan = "training \(requested.algorithm) on \(reference.name): \(session.trainer.tasks.problem), "
+        var split = ""
+        if case .file = reference { split = "episodes of split '\(requested.trainSplit)', " }
+        let plan = "training \(requested.algorithm) on \(reference.name): \(session.trainer.tasks.problem), " + split
             + "\(requested.steps) steps, meta-batch \(requested.metaBatch), seed \(requested.seed)"
             + (requested.metaLRSchedule.map { ", meta-lr \(requested.metaLR) schedule \($0)" } ?? "")
         logger.info("\(plan)")

@@ -1,4 +1,5 @@
 import DatasetImport
+import MetaLearning
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import DatasetImport
+import MetaLearning
 import Foundation
 
 /// The few-shot split of Omniglot by Vinyals et al. (2016), as distributed

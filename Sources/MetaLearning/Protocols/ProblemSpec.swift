@@ -63,7 +63,7 @@ public enum ProblemSpec: Sendable, Equatable, Hashable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .classification(let ways, let c, let h, let w, let n):
-            return "\(ways)-way classification of \(c)x\(h)x\(w) inputs (\(n) classes)"
+            return "\(ways)-way classification of \(c)x\(h)x\(w) inputs (class ids 0..<\(n) in the dataset)"
         case .regression(let i, let o):
             return "regression \(i) -> \(o)"
         }

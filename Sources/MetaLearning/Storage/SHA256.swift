@@ -26,6 +26,12 @@ public struct SHA256: Sendable {
         }
         /// Same as `hexString`.
         public var description: String { hexString }
+
+        /// A digest from its 32 bytes (as computed elsewhere, e.g. in parallel).
+        public init(bytes: [UInt8]) {
+            precondition(bytes.count == 32, "SHA256.Digest: 32 bytes expected, got \(bytes.count)")
+            self.bytes = bytes
+        }
     }
 
     private static let k: [UInt32] = [
@@ -56,22 +62,13 @@ public struct SHA256: Sendable {
         return h.finalize()
     }
 
-    /// The digest of a whole file, read in 1 MiB pieces.
-    /// - Throws: `DatasetImportError.unreadable` naming the file.
-    public static func hash(fileAt url: URL) throws -> Digest {
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw DatasetImportError.unreadable(file: url.path, reason: "cannot open the file for reading")
-        }
-        defer { try? handle.close() }
+    /// The digest of everything `handle` reads from its current offset to
+    /// the end, in 1 MiB pieces. Modules wrap it to name the file in their
+    /// own errors (`DatasetImport`'s `hash(fileAt:)`).
+    /// - Throws: the handle's read error.
+    public static func hash(readingToEndOf handle: FileHandle) throws -> Digest {
         var h = SHA256()
-        while true {
-            let chunk: Data?
-            do { chunk = try handle.read(upToCount: 1 << 20) } catch {
-                throw DatasetImportError.unreadable(file: url.path, reason: "read failed: \(error)")
-            }
-            guard let chunk, !chunk.isEmpty else { break }
-            h.update(chunk)
-        }
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { h.update(chunk) }
         return h.finalize()
     }
 
