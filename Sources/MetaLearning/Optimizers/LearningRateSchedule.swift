@@ -74,23 +74,22 @@ public enum LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
         func bad(_ why: String) -> TrainingError {
             .invalidConfiguration("learning-rate schedule '\(text)': \(why); \(expected)")
         }
+        let schedule: LearningRateSchedule
         switch parts[0] {
         case "constant" where parts.count == 1:
-            self = .constant
+            schedule = .constant
         case "cosine" where parts.count <= 2:
             guard let horizon = parts.count == 2 ? Int(parts[1]) : defaultHorizon else {
                 throw bad(parts.count == 2 ? "the horizon is not an integer" : "no horizon given")
             }
-            guard horizon >= 1 else { throw bad("the horizon must be at least 1 step") }
-            self = .cosine(horizon: horizon)
+            schedule = .cosine(horizon: horizon)
         case "step" where parts.count == 3:
-            guard let every = Int(parts[1]), every >= 1 else { throw bad("EVERY must be an integer >= 1") }
-            guard let factor = Double(parts[2]), factor.isFinite, factor > 0, factor <= 1 else {
-                throw bad("FACTOR must be a number in (0, 1]")
-            }
-            self = .step(every: every, factor: factor)
+            guard let every = Int(parts[1]), let factor = Double(parts[2]) else { throw bad("EVERY or FACTOR is not a number") }
+            schedule = .step(every: every, factor: factor)
         default:
             throw bad("unknown form")
         }
+        do { try schedule.check() } catch TrainingError.invalidConfiguration(let why) { throw bad(why) }
+        self = schedule
     }
 }
