@@ -4,6 +4,9 @@ struct ConvGeometry: Sendable, Equatable {
     let o, kh, kw: Int
     let stride, padding: Int
     let ho, wo: Int
+    /// Whether the passes of this convolution run through `WinogradKernels`; decided
+    /// once, when the forward is recorded, so its backward reads what it kept.
+    private(set) var winograd = false
 
     init(input: [Int], weight: [Int], stride: Int, padding: Int) {
         precondition(input.count == 4, "conv2d: input must be NCHW (rank 4), got shape \(input)")
@@ -18,6 +21,7 @@ struct ConvGeometry: Sendable, Equatable {
         wo = (w + 2 * padding - kw) / stride + 1
         precondition(h + 2 * padding >= kh && w + 2 * padding >= kw && ho > 0 && wo > 0,
                      "conv2d: kernel \(kh)x\(kw) larger than padded input \(h)x\(w) (padding \(padding))")
+        winograd = WinogradKernels.applies(self)
     }
 
     /// Output pixels per image and channel.
@@ -160,6 +164,8 @@ struct ConvGeometry: Sendable, Equatable {
 }
 
 /// Raw convolution kernels: im2col into a pooled workspace, then OpenBLAS sgemm.
+/// Convolutions that `WinogradKernels.applies` to go through Winograd instead;
+/// for them the kept "columns" are Winograd's transformed input.
 ///
 /// The im2col matrix holds all images side by side (`[ckk, n·p]`). When an image
 /// has many output pixels (`p >= perImageThreshold`) each image gets its own GEMM
@@ -186,9 +192,13 @@ enum ConvKernels {
         IntraOpParallelism.parts(multiplyAdds: g.o &* g.ckk &* g.n &* g.p, items: items)
     }
 
-    /// `out = conv(x, w) + bias`. When `keepColumns`, returns the im2col matrix for the weight gradient.
+    /// `out = conv(x, w) + bias`. When `keepColumns`, returns the im2col matrix (Winograd's
+    /// transformed input when it applies) for the weight gradient.
     static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, keepColumns: Bool) -> TensorStorage? {
+        if g.winograd {
+            return WinogradKernels.forward(g, x: x, w: w, bias: bias, out: out, keepTransformedInput: keepColumns)
+        }
         let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o
         let columns = TensorStorage(uninitializedCount: ckk * np)
         let col = columns.base
@@ -220,6 +230,10 @@ enum ConvKernels {
 
     /// `dx = conv_backward_input(dy, w)`; `dx` is overwritten.
     static func backwardInput(_ g: ConvGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+        if g.winograd {
+            WinogradKernels.backwardInput(g, dy: dy, w: w, dx: dx)
+            return
+        }
         let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o
         let parts = parts(g, items: g.n)
         BufferPool.withScratch(ckk * np) { col in
@@ -249,6 +263,10 @@ enum ConvKernels {
     /// forward pass's im2col of `x`.
     static func backwardWeight(_ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
                                columns: TensorStorage?) {
+        if g.winograd {
+            WinogradKernels.backwardWeight(g, x: x, dy: dy, dw: dw, transformedInput: columns)
+            return
+        }
         let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o
         let imageParts = parts(g, items: g.n), rowParts = parts(g, items: o)
         let columns = columns ?? {

@@ -78,20 +78,27 @@ struct EngineCommand: ParsableCommand {
             _ = gradients(of: aw.matmul(bw).sum(), with: [aw, bw])
         }
 
-        // Single conv layers at Conv4's heaviest shapes.
+        // Single conv layers at Conv4's heaviest shapes; ProtoNet's stride-1 layer both through
+        // im2col and through Winograd (rates count a direct convolution's FLOPs, so Winograd's
+        // can pass the sgemm rate).
         let f = filters, n = images
         let x = Tensor.randomNormal(shape: [n, f, 14, 14], using: &rng)
         let w = Tensor.randomNormal(shape: [f, f, 3, 3], std: 0.05, using: &rng)
-        for (stride, label) in [(2, "MAML layer 2"), (1, "ProtoNet layer 2")] {
+        let layers: [(Int, String, ConvolutionAlgorithm)] = [(2, "MAML layer 2", .automatic),
+                                                             (1, "ProtoNet layer 2 im2col", .im2col),
+                                                             (1, "ProtoNet layer 2 Winograd", .automatic)]
+        for (stride, label, algorithm) in layers {
             let out = (14 + 2 - 3) / stride + 1
             let flops = 2.0 * Double(n * f * out * out * f * 9)
-            report.measure("conv2d \(label) fwd [\(n),\(f),14,14] s\(stride)", flops: flops) {
-                _ = withoutGradient { conv2d(x, weight: w, bias: nil, stride: stride, padding: 1) }
-            }
-            let xw = x.requiringGradient(), ww = w.requiringGradient()
-            let loss = conv2d(xw, weight: ww, bias: nil, stride: stride, padding: 1).sum()
-            report.measure("conv2d \(label) bwd (input+weight)", flops: 2 * flops) {
-                _ = gradients(of: loss, with: [xw, ww])
+            ConvolutionAlgorithm.with(algorithm) {
+                report.measure("conv2d \(label) fwd [\(n),\(f),14,14] s\(stride)", flops: flops) {
+                    _ = withoutGradient { conv2d(x, weight: w, bias: nil, stride: stride, padding: 1) }
+                }
+                let xw = x.requiringGradient(), ww = w.requiringGradient()
+                let loss = conv2d(xw, weight: ww, bias: nil, stride: stride, padding: 1).sum()
+                report.measure("conv2d \(label) bwd (input+weight)", flops: 2 * flops) {
+                    _ = gradients(of: loss, with: [xw, ww])
+                }
             }
         }
 
@@ -168,7 +175,7 @@ struct Reporter {
         return Double(DispatchTime.now().uptimeNanoseconds) * 1e-9
     }
 
-    static func pad(_ s: String, _ width: Int = 46, left: Bool = false) -> String {
+    static func pad(_ s: String, _ width: Int = 54, left: Bool = false) -> String {
         let fill = String(repeating: " ", count: Swift.max(0, width - s.count))
         return left ? fill + s : s + fill
     }

@@ -42,6 +42,9 @@ struct WorkloadsCommand: ParsableCommand {
                              + "eval` does)."))
     var oneTaskAtATime = false
 
+    @Flag(help: "Compute every convolution by im2col and one GEMM (no Winograd), for before/after comparisons.")
+    var im2col = false
+
     @Option(help: "Write the results as JSON here.")
     var json: String?
 
@@ -69,9 +72,9 @@ struct WorkloadsCommand: ParsableCommand {
     func run() throws {
         if let child {
             let t = timing
-            let result = try WorkloadRunner(workload: try Workload(named: child), threads: threads, minTime: t.minTime,
-                                            minIterations: t.minIters, warmup: t.warmup,
-                                            oneTaskAtATime: oneTaskAtATime).run()
+            let runner = WorkloadRunner(workload: try Workload(named: child), threads: threads, minTime: t.minTime,
+                                        minIterations: t.minIters, warmup: t.warmup, oneTaskAtATime: oneTaskAtATime)
+            let result = try ConvolutionAlgorithm.with(im2col ? .im2col : .automatic) { try runner.run() }
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             print("RESULT " + String(decoding: try encoder.encode(result), as: UTF8.self))
@@ -82,6 +85,7 @@ struct WorkloadsCommand: ParsableCommand {
         let t = timing
         let loadStart = ProcessStats.loadAverage
         print("# metalearn-bench workloads: OpenBLAS \(BLASConfiguration.coreName), threads=\(threads), "
+              + (im2col ? "convolutions by im2col only, " : "")
               + "warmup=\(t.warmup), >= \(t.minIters) iters and >= \(t.minTime) s, \(t.rounds) round(s), "
               + "load \(Self.format(loadStart))")
         var results: [String: [WorkloadResult]] = [:]
@@ -117,7 +121,7 @@ struct WorkloadsCommand: ParsableCommand {
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = ["workloads", "--child", workload.name, "--threads", "\(threads)",
                              "--min-time", "\(t.minTime)", "--min-iters", "\(t.minIters)", "--warmup", "\(t.warmup)"]
-            + (oneTaskAtATime ? ["--one-task-at-a-time"] : [])
+            + (oneTaskAtATime ? ["--one-task-at-a-time"] : []) + (im2col ? ["--im2col"] : [])
         let output = Pipe()
         process.standardOutput = output
         try process.run()

@@ -132,6 +132,28 @@ import Testing
                                         configuration: .init(metaBatchSize: 1, seed: 8)).initialState().parameters.tensors.flatMap(\.scalars)))
     }
 
+    /// `ConvolutionAlgorithm` set around training reaches the trainer's worker
+    /// threads: two tasks on two workers under `.im2col` give the bits of one
+    /// worker under `.im2col`, and those differ from Winograd's (the Conv4
+    /// ProtoNet backbone's 14x14 and 7x7 layers qualify for it).
+    @Test func convolutionAlgorithmReachesTheTrainersWorkers() throws {
+        let tasks = try SyntheticImageTasks(classes: 0..<20, ways: 5, shots: 1, queries: 5, height: 28, width: 28)
+        let learner = try Support.learner("protonet", problem: tasks.problem)
+        func train(threads: Int, _ algorithm: ConvolutionAlgorithm) throws -> [Float] {
+            try ConvolutionAlgorithm.with(algorithm) {
+                let trainer = try MetaTrainer(learner: learner, optimizer: Adam(learningRate: 0.005), tasks: tasks,
+                                              configuration: .init(metaBatchSize: 2, threads: threads, seed: 9))
+                return try trainer.train(trainer.initialState(), until: 2).parameters.tensors.flatMap(\.scalars)
+            }
+        }
+        let im2colOne = try train(threads: 1, .im2col), im2colTwo = try train(threads: 2, .im2col)
+        let winogradTwo = try train(threads: 2, .automatic)
+        // Compared outside #expect, which would print every value on a failure.
+        let sameAlgorithm = im2colOne == im2colTwo, visible = im2colTwo != winogradTwo
+        #expect(sameAlgorithm, "the workers must use the caller's algorithm")
+        #expect(visible, "Winograd rounds differently, so the choice is visible")
+    }
+
     @Test func savedAndLoadedParametersPredictIdentically() throws {
         let tasks = try Self.images(classes: 0..<20, ways: 5)
         let learner = try Support.learner("protonet", problem: tasks.problem)

@@ -55,6 +55,14 @@ struct OpCase: Sendable, CustomStringConvertible {
                f: { conv2d($0[0], weight: $0[1], bias: nil, stride: 2, padding: 1) }),
         OpCase(name: "conv2d 2x3 s2 p0 non-square", inputs: { [uniform([1, 3, 5, 6], 37), uniform([2, 3, 2, 3], 38)] },
                f: { conv2d($0[0], weight: $0[1], bias: nil, stride: 2, padding: 0) }),
+        // Winograd shapes: the Hessian-vector check moves all ~3000 inputs at once, so a
+        // step of 1e-2 leaves tanh's curvature in the differences (im2col fails it alike).
+        OpCase(name: "conv2d 3x3 s1 p1 Winograd (16 channels, 7x7, bias)",
+               inputs: { [uniform([1, 16, 7, 7], 70), uniform([16, 16, 3, 3], 71, -0.15, 0.15), uniform([16], 72)] },
+               f: { conv2d($0[0], weight: $0[1], bias: $0[2], stride: 1, padding: 1) }, eps: 1e-3),
+        OpCase(name: "conv2d 3x3 s1 p0 Winograd (16->20 channels, 9x9)",
+               inputs: { [uniform([1, 16, 9, 9], 73), uniform([20, 16, 3, 3], 74, -0.15, 0.15)] },
+               f: { conv2d($0[0], weight: $0[1], bias: nil, stride: 1, padding: 0) }, eps: 1e-3),
         OpCase(name: "maxPool2d k2 s2", inputs: { [distinct([2, 2, 4, 5], 39)] }, f: { maxPool2d($0[0], kernel: 2, stride: 2) }),
         OpCase(name: "maxPool2d k3 s2 overlapping", inputs: { [distinct([1, 2, 5, 5], 40)] }, f: { maxPool2d($0[0], kernel: 3, stride: 2) }),
         OpCase(name: "batchNorm 4-D affine", inputs: { [uniform([3, 2, 2, 3], 41), uniform([2], 42, 0.5, 1.5), uniform([2], 43)] },

@@ -1,10 +1,13 @@
+import Autograd
 import Dispatch
 import Synchronization
 
 /// Runs `count` independent jobs on up to `threads` workers with a static
 /// assignment (worker `w` runs jobs `w, w + threads, ...`) and returns the
 /// results in job order, so the outcome never depends on scheduling. The
-/// first error in job order is rethrown.
+/// first error in job order is rethrown. The caller's `ConvolutionAlgorithm`
+/// carries over to the workers (a task-local value does not cross
+/// `concurrentPerform` by itself).
 ///
 /// OpenBLAS's thread count is process-global, so it is set at the edge, not
 /// here: the `metalearn` and `metalearn-bench` executables set it to one
@@ -27,10 +30,13 @@ enum ParallelTasks {
         let workers = min(threads, count)
         if workers == 1 { return try (0..<count).map(job) }
         let slots = Mutex([Result<T, any Error>?](repeating: nil, count: count))
+        let algorithm = ConvolutionAlgorithm.inForce
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: count, by: workers) {
-                let result = Result { try job(index) }
-                slots.withLock { $0[index] = result }
+            ConvolutionAlgorithm.with(algorithm) {
+                for index in stride(from: worker, to: count, by: workers) {
+                    let result = Result { try job(index) }
+                    slots.withLock { $0[index] = result }
+                }
             }
         }
         return try slots.withLock { $0 }.map { try $0!.get() }
