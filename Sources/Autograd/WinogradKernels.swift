@@ -226,26 +226,6 @@ enum WinogradKernels {
     // copies of the plane, in which every tap of every tile sits at a fixed
     // offset from the tile's flat index.
 
-    @inline(__always)
-    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always)
-    static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-
-    /// Stores the first `count` lanes of `value` (all 8 when `count >= 8`).
-    @inline(__always)
-    static func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, count: Int) {
-        if count >= 8 {
-            UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
-        } else {
-            for k in 0..<count { p[k] = value[k] }
-        }
-    }
-
     /// `V = Bᵀ d B` for every tile of the images in `images`, into `v` (`[16, c, tiles]`).
     /// `Bᵀ` rows: (1, 0, −1, 0), (0, 1, 1, 0), (0, −1, 1, 0), (0, 1, 0, −1).
     static func transformInput(_ t: Tiling, x: UnsafePointer<Float>, images: Range<Int>, into v: UnsafeMutablePointer<Float>) {
@@ -274,11 +254,11 @@ enum WinogradKernels {
                             let d = phases + ((a &* 4) &* phaseCount &+ m &* tx)
                             var l = 0
                             while l < tx {
-                                let lo = load16(row + 2 &* l), hi = load16(row + (2 &* l &+ 2))
-                                store8(lo.evenHalf, d + l, count: 8)
-                                store8(lo.oddHalf, d + (phaseCount &+ l), count: 8)
-                                store8(hi.evenHalf, d + (2 &* phaseCount &+ l), count: 8)
-                                store8(hi.oddHalf, d + (3 &* phaseCount &+ l), count: 8)
+                                let lo = UnalignedSIMD.load16(row + 2 &* l), hi = UnalignedSIMD.load16(row + (2 &* l &+ 2))
+                                UnalignedSIMD.store8(lo.evenHalf, d + l, count: 8)
+                                UnalignedSIMD.store8(lo.oddHalf, d + (phaseCount &+ l), count: 8)
+                                UnalignedSIMD.store8(hi.evenHalf, d + (2 &* phaseCount &+ l), count: 8)
+                                UnalignedSIMD.store8(hi.oddHalf, d + (3 &* phaseCount &+ l), count: 8)
                                 l &+= 8
                             }
                         }
@@ -291,17 +271,17 @@ enum WinogradKernels {
                         // Column k of Bᵀ d: rows 0 and 2 from phase a = 0, rows 1 and 3 from a = 1.
                         @inline(__always) func column(_ k: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
                             let e = p + (k &* phaseCount &+ q), o = p + ((4 &+ k) &* phaseCount &+ q)
-                            let d0 = load8(e), d1 = load8(o), d2 = load8(e + tx), d3 = load8(o + tx)
+                            let d0 = UnalignedSIMD.load8(e), d1 = UnalignedSIMD.load8(o), d2 = UnalignedSIMD.load8(e + tx), d3 = UnalignedSIMD.load8(o + tx)
                             return (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
                         }
                         let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
                         @inline(__always) func row(_ i: Int, _ s0: SIMD8<Float>, _ s1: SIMD8<Float>, _ s2: SIMD8<Float>,
                                                    _ s3: SIMD8<Float>) {
                             let o0 = out + ((4 &* i) &* plane &+ q)
-                            store8(s0 - s2, o0, count: n)
-                            store8(s1 + s2, o0 + plane, count: n)
-                            store8(s2 - s1, o0 + 2 &* plane, count: n)
-                            store8(s1 - s3, o0 + 3 &* plane, count: n)
+                            UnalignedSIMD.store8(s0 - s2, o0, count: n)
+                            UnalignedSIMD.store8(s1 + s2, o0 + plane, count: n)
+                            UnalignedSIMD.store8(s2 - s1, o0 + 2 &* plane, count: n)
+                            UnalignedSIMD.store8(s1 - s3, o0 + 3 &* plane, count: n)
                         }
                         row(0, c0.0, c1.0, c2.0, c3.0)
                         row(1, c0.1, c1.1, c2.1, c3.1)
@@ -334,15 +314,15 @@ enum WinogradKernels {
                         // Row i of Aᵀ M for column j, then Aᵀ M A.
                         @inline(__always) func column(_ j: Int) -> (SIMD8<Float>, SIMD8<Float>) {
                             let s = base + (j &* plane &+ q)
-                            let m0 = load8(s), m1 = load8(s + 4 &* plane), m2 = load8(s + 8 &* plane), m3 = load8(s + 12 &* plane)
+                            let m0 = UnalignedSIMD.load8(s), m1 = UnalignedSIMD.load8(s + 4 &* plane), m2 = UnalignedSIMD.load8(s + 8 &* plane), m3 = UnalignedSIMD.load8(s + 12 &* plane)
                             return (m0 + m1 + m2, m1 - m2 - m3)
                         }
                         let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
                         let d = phases + q
-                        store8(c0.0 + c1.0 + c2.0 + bv, d, count: 8)
-                        store8(c1.0 - c2.0 - c3.0 + bv, d + phaseCount, count: 8)
-                        store8(c0.1 + c1.1 + c2.1 + bv, d + 2 &* phaseCount, count: 8)
-                        store8(c1.1 - c2.1 - c3.1 + bv, d + 3 &* phaseCount, count: 8)
+                        UnalignedSIMD.store8(c0.0 + c1.0 + c2.0 + bv, d, count: 8)
+                        UnalignedSIMD.store8(c1.0 - c2.0 - c3.0 + bv, d + phaseCount, count: 8)
+                        UnalignedSIMD.store8(c0.1 + c1.1 + c2.1 + bv, d + 2 &* phaseCount, count: 8)
+                        UnalignedSIMD.store8(c1.1 - c2.1 - c3.1 + bv, d + 3 &* phaseCount, count: 8)
                         q &+= 8
                     }
                     // Interleave the phases into rows, 16 values a store while the store stays inside
@@ -356,9 +336,9 @@ enum WinogradKernels {
                         var l = 0
                         while l < tx && y &* wo &+ 2 &* l &+ 16 <= size {
                             var v = SIMD16<Float>()
-                            v.evenHalf = load8(even + l)
-                            v.oddHalf = load8(oddSrc + l)
-                            UnsafeMutableRawPointer(d + 2 &* l).storeBytes(of: v, as: SIMD16<Float>.self)
+                            v.evenHalf = UnalignedSIMD.load8(even + l)
+                            v.oddHalf = UnalignedSIMD.load8(oddSrc + l)
+                            UnalignedSIMD.store16(v, d + 2 &* l)
                             l &+= 8
                         }
                         for col in Swift.min(l, tx)..<tx { d[2 &* col] = even[col] }
@@ -397,15 +377,15 @@ enum WinogradKernels {
                     var q = 0
                     while q < per {
                         let n = per &- q
-                        let y00 = load8(p + q), y01 = load8(p + (phaseCount &+ q))
-                        let y10 = load8(p + (2 &* phaseCount &+ q)), y11 = load8(p + (3 &* phaseCount &+ q))
+                        let y00 = UnalignedSIMD.load8(p + q), y01 = UnalignedSIMD.load8(p + (phaseCount &+ q))
+                        let y10 = UnalignedSIMD.load8(p + (2 &* phaseCount &+ q)), y11 = UnalignedSIMD.load8(p + (3 &* phaseCount &+ q))
                         // A dY: rows (u, l) per column; then each row times Aᵀ.
                         @inline(__always) func row(_ i: Int, _ u: SIMD8<Float>, _ l: SIMD8<Float>) {
                             let d = base + ((4 &* i) &* plane &+ q)
-                            store8(u, d, count: n)
-                            store8(u + l, d + plane, count: n)
-                            store8(u - l, d + 2 &* plane, count: n)
-                            store8(-l, d + 3 &* plane, count: n)
+                            UnalignedSIMD.store8(u, d, count: n)
+                            UnalignedSIMD.store8(u + l, d + plane, count: n)
+                            UnalignedSIMD.store8(u - l, d + 2 &* plane, count: n)
+                            UnalignedSIMD.store8(-l, d + 3 &* plane, count: n)
                         }
                         row(0, y00, y01)
                         row(1, y00 + y10, y01 + y11)

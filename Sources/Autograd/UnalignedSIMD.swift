@@ -1,0 +1,39 @@
+/// Unaligned vector loads and stores on `Float` buffers, for kernels whose
+/// loops are too short or too strided for the auto-vectoriser (Winograd's
+/// tile transforms on 7-tile rows).
+enum UnalignedSIMD {
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    static func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    /// The first `count` values at `p` (all 8 when `count >= 8`), zeros in the other lanes;
+    /// reads nothing past `p + count`.
+    @inline(__always)
+    static func load8(_ p: UnsafePointer<Float>, count: Int) -> SIMD8<Float> {
+        if count >= 8 { return load8(p) }
+        var v = SIMD8<Float>()
+        for k in 0..<count { v[k] = p[k] }
+        return v
+    }
+
+    /// Stores the first `count` lanes of `value` (all 8 when `count >= 8`).
+    @inline(__always)
+    static func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, count: Int) {
+        if count >= 8 {
+            UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
+        } else {
+            for k in 0..<count { p[k] = value[k] }
+        }
+    }
+
+    @inline(__always)
+    static func store16(_ value: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD16<Float>.self)
+    }
+}
