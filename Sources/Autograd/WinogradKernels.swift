@@ -117,23 +117,30 @@ enum WinogradKernels {
         let v = transformedInput ?? {
             let fresh = TensorStorage(uninitializedCount: 16 * c * tiles)
             IntraOpParallelism.forEachRange(of: g.n, parts: imageParts) { images in
-                transformInput(t, x: x, images: images, into: fresh.base)
+                transformInput(t, x: x, images: images, into: fresh.base, stride: tiles, firstImage: 0)
             }
             return fresh
         }()
         let vb = UnsafePointer(v.base)
-        BufferPool.withScratch(16 * o * tiles + 16 * o * c) { scratch in
-            let wt = scratch, du = scratch + 16 * o * tiles
-            IntraOpParallelism.forEachRange(of: g.n, parts: imageParts) { images in
-                transformOutputGradient(t, dy: dy, images: images, into: wt)
-            }
-            IntraOpParallelism.forEachRange(of: o, parts: rowParts) { rows in
-                for xi in 0..<16 {
-                    BLAS.sgemm(transposeA: false, transposeB: true, m: rows.count, n: c, k: tiles,
-                               wt + (xi &* o &+ rows.lowerBound) &* tiles, lda: tiles, vb + xi &* c &* tiles, ldb: tiles,
-                               du + (xi &* o &+ rows.lowerBound) &* c, ldc: c)
+        // Each part owns output channels `rows`: it transforms their dY block by block of
+        // images and accumulates the 16 products over the blocks (a fixed order).
+        let per = t.perImage, blockImages = Swift.max(1, blockTiles / per)
+        IntraOpParallelism.forEachRange(of: o, parts: rowParts) { rows in
+            let width = Swift.min(blockImages, g.n) &* per, r = rows.count
+            BufferPool.withScratch(16 * r * width + 16 * r * c) { scratch in
+                let wt = scratch, du = scratch + 16 * r * width
+                var start = 0
+                while start < g.n {
+                    let block = start..<Swift.min(start &+ blockImages, g.n)
+                    transformOutputGradient(t, dy: dy, images: block, channels: rows, into: wt, stride: width)
+                    for xi in 0..<16 {
+                        BLAS.sgemm(transposeA: false, transposeB: true, m: r, n: c, k: block.count &* per,
+                                   wt + xi &* r &* width, lda: width, vb + (xi &* c &* tiles &+ block.lowerBound &* per),
+                                   ldb: tiles, beta: start == 0 ? 0 : 1, du + xi &* r &* c, ldc: c)
+                    }
+                    start = block.upperBound
                 }
-                inverseTransformWeightGradient(du, o: o, c: c, rows: rows, into: dw)
+                inverseTransformWeightGradient(du, c: c, rows: rows, into: dw)
             }
         }
     }
@@ -144,23 +151,38 @@ enum WinogradKernels {
                          out: UnsafeMutablePointer<Float>, keep: Bool, parts: Int) -> TensorStorage? {
         let tiles = t.count, o = t.o, c = t.c, per = t.perImage
         let transformed = keep ? TensorStorage(uninitializedCount: 16 * c * tiles) : nil
-        // + 8: the output transform reads whole vectors past the last tile.
-        let work = 16 * o * tiles + 8 + (keep ? 0 : 16 * c * tiles)
-        BufferPool.withScratch(work) { scratch in
-            let m = scratch, v = transformed?.base ?? scratch + (16 * o * tiles + 8)
-            IntraOpParallelism.forEachRange(of: t.n, parts: parts) { images in
-                transformInput(t, x: x, images: images, into: v)
-                let first = images.lowerBound &* per, count = images.count &* per
-                for xi in 0..<16 {
-                    BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: count, k: c,
-                               u + xi &* o &* c, lda: c, v + xi &* c &* tiles + first, ldb: tiles,
-                               m + xi &* o &* tiles + first, ldc: tiles)
+        // Each part runs its images in blocks of about `blockTiles` tiles: transform, 16 GEMMs,
+        // inverse transform, so a block's V and M are still in cache when they are read.
+        let blockImages = Swift.max(1, blockTiles / per)
+        IntraOpParallelism.forEachRange(of: t.n, parts: parts) { images in
+            let width = Swift.min(blockImages, images.count) &* per
+            // + 8: the output transform reads whole vectors past the last tile.
+            BufferPool.withScratch(16 * o * width + 8 + (keep ? 0 : 16 * c * width)) { scratch in
+                let m = scratch
+                var start = images.lowerBound
+                while start < images.upperBound {
+                    let block = start..<Swift.min(start &+ blockImages, images.upperBound)
+                    let count = block.count &* per
+                    // V: the kept [16, c, tiles] (this block's columns), or the block's own scratch.
+                    let (v, vStride, vFirst) = transformed.map { ($0.base, tiles, 0) }
+                        ?? (scratch + (16 &* o &* width &+ 8), width, block.lowerBound)
+                    transformInput(t, x: x, images: block, into: v, stride: vStride, firstImage: vFirst)
+                    let column = (block.lowerBound &- vFirst) &* per
+                    for xi in 0..<16 {
+                        BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: count, k: c,
+                                   u + xi &* o &* c, lda: c, v + (xi &* c &* vStride &+ column), ldb: vStride,
+                                   m + xi &* o &* width, ldc: width)
+                    }
+                    transformOutput(t, m: m, stride: width, firstImage: block.lowerBound, bias: bias, images: block, into: out)
+                    start = block.upperBound
                 }
-                transformOutput(t, m: m, bias: bias, images: images, into: out)
             }
         }
         return transformed
     }
+
+    /// Tiles per block of images in the forward (V and M of a 64-channel block: 2 MB each).
+    static let blockTiles = 512
 
     // MARK: - Transforms
 
@@ -191,15 +213,15 @@ enum WinogradKernels {
         }
     }
 
-    /// `dw = Gᵀ dU G` for the output channels in `rows`, from `du` (`[16, o, c]`) into `dw` (`[o, c, 3, 3]`).
-    static func inverseTransformWeightGradient(_ du: UnsafePointer<Float>, o: Int, c: Int, rows: Range<Int>,
+    /// `dw = Gᵀ dU G` for the output channels in `rows`, from `du` (`[16, rows.count, c]`) into `dw` (`[o, c, 3, 3]`).
+    static func inverseTransformWeightGradient(_ du: UnsafePointer<Float>, c: Int, rows: Range<Int>,
                                                into dw: UnsafeMutablePointer<Float>) {
-        let plane = o &* c
+        let plane = rows.count &* c
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 12) { buffer in
             let q = buffer.baseAddress!  // dU G: 4 rows of 3
             for oi in rows {
                 for ci in 0..<c {
-                    let k = oi &* c &+ ci
+                    let k = (oi &- rows.lowerBound) &* c &+ ci
                     // Gᵀ rows: (1, ½, ½, 0), (0, ½, −½, 0), (0, ½, ½, 1), applied to the columns, then the rows.
                     for i in 0..<4 {
                         let s = du + ((i &* 4) &* plane &+ k)
@@ -208,7 +230,7 @@ enum WinogradKernels {
                         q[3 &* i &+ 1] = 0.5 * (d1 - d2)
                         q[3 &* i &+ 2] = 0.5 * (d1 + d2) + d3
                     }
-                    let out = dw + k &* 9
+                    let out = dw + (oi &* c &+ ci) &* 9
                     for j in 0..<3 {
                         let d0 = q[j], d1 = q[3 &+ j], d2 = q[6 &+ j], d3 = q[9 &+ j]
                         out[j] = d0 + 0.5 * (d1 + d2)
@@ -228,8 +250,10 @@ enum WinogradKernels {
 
     /// `V = Bᵀ d B` for every tile of the images in `images`, into `v` (`[16, c, tiles]`).
     /// `Bᵀ` rows: (1, 0, −1, 0), (0, 1, 1, 0), (0, −1, 1, 0), (0, 1, 0, −1).
-    static func transformInput(_ t: Tiling, x: UnsafePointer<Float>, images: Range<Int>, into v: UnsafeMutablePointer<Float>) {
-        let hp = t.paddedHeight, wp = t.paddedWidth, tiles = t.count, per = t.perImage
+    /// `v` has `stride` tiles a row, the first of image `firstImage` at column 0.
+    static func transformInput(_ t: Tiling, x: UnsafePointer<Float>, images: Range<Int>, into v: UnsafeMutablePointer<Float>,
+                               stride tiles: Int, firstImage: Int) {
+        let hp = t.paddedHeight, wp = t.paddedWidth, per = t.perImage
         let (c, h, w, padding, ty, tx) = (t.c, t.h, t.w, t.padding, t.ty, t.tx)
         let plane = c &* tiles
         // phase(a, k) holds padded[2m + a][2l + k] at m·tx + l (m in 0...ty): the tap in row
@@ -264,7 +288,7 @@ enum WinogradKernels {
                         }
                     }
                     let p = UnsafePointer(phases)
-                    let out = v + (ci &* tiles &+ ni &* per)
+                    let out = v + (ci &* tiles &+ (ni &- firstImage) &* per)
                     var q = 0
                     while q < per {
                         let n = per &- q
@@ -297,9 +321,10 @@ enum WinogradKernels {
     /// `Y = Aᵀ M A (+ bias)` for every tile of the images in `images`, from `m` (`[16, o, tiles]`,
     /// readable 8 values past its end) into `out` (NCHW), cropping the overhang of odd sizes.
     /// `Aᵀ` rows: (1, 1, 1, 0), (0, 1, −1, −1).
-    static func transformOutput(_ t: Tiling, m: UnsafePointer<Float>, bias: UnsafePointer<Float>?, images: Range<Int>,
-                                into out: UnsafeMutablePointer<Float>) {
-        let tiles = t.count, per = t.perImage
+    /// `m` has `stride` tiles a row, the first of image `firstImage` at column 0.
+    static func transformOutput(_ t: Tiling, m: UnsafePointer<Float>, stride tiles: Int, firstImage: Int,
+                                bias: UnsafePointer<Float>?, images: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        let per = t.perImage
         let (o, ho, wo, ty, tx) = (t.o, t.ho, t.wo, t.ty, t.tx)
         let plane = o &* tiles
         let phaseCount = per &+ 8
@@ -308,7 +333,7 @@ enum WinogradKernels {
             for ni in images {
                 for oi in 0..<o {
                     let bv = SIMD8<Float>(repeating: bias?[oi] ?? 0)
-                    let base = m + (oi &* tiles &+ ni &* per)
+                    let base = m + (oi &* tiles &+ (ni &- firstImage) &* per)
                     var q = 0
                     while q < per {
                         // Row i of Aᵀ M for column j, then Aᵀ M A.
@@ -349,21 +374,22 @@ enum WinogradKernels {
         }
     }
 
-    /// `W = A dY Aᵀ` for every tile of the images in `images` (outputs beyond the
-    /// cropped size count as 0), from `dy` (NCHW) into `wt` (`[16, o, tiles]`).
+    /// `W = A dY Aᵀ` for every tile of the images in `images` and the output channels in
+    /// `channels` (outputs beyond the cropped size count as 0), from `dy` (NCHW) into `wt`
+    /// (`[16, channels.count, stride]`, image `images.lowerBound` at column 0).
     /// `A` rows: (1, 0), (1, 1), (1, −1), (0, −1).
-    static func transformOutputGradient(_ t: Tiling, dy: UnsafePointer<Float>, images: Range<Int>,
-                                        into wt: UnsafeMutablePointer<Float>) {
-        let tiles = t.count, per = t.perImage
+    static func transformOutputGradient(_ t: Tiling, dy: UnsafePointer<Float>, images: Range<Int>, channels: Range<Int>,
+                                        into wt: UnsafeMutablePointer<Float>, stride tiles: Int) {
+        let per = t.perImage
         let (o, ho, wo, tx) = (t.o, t.ho, t.wo, t.tx)
-        let plane = o &* tiles
+        let plane = channels.count &* tiles
         let phaseCount = per &+ 8
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 &* phaseCount) { buffer in
             let phases = buffer.baseAddress!  // dy[2r + a][2c + b] at phase (2a + b), index r·tx + c; 0 past the edges
             buffer.initialize(repeating: 0)
             let odd = wo / 2
             for ni in images {
-                for oi in 0..<o {
+                for oi in channels {
                     let src = dy + (ni &* o &+ oi) &* ho &* wo
                     for y in 0..<ho {
                         let r = (y / 2) &* tx, a = y & 1
@@ -373,7 +399,7 @@ enum WinogradKernels {
                         for col in 0..<odd { oddDst[col] = s[2 &* col &+ 1] }
                     }
                     let p = UnsafePointer(phases)
-                    let base = wt + (oi &* tiles &+ ni &* per)
+                    let base = wt + ((oi &- channels.lowerBound) &* tiles &+ (ni &- images.lowerBound) &* per)
                     var q = 0
                     while q < per {
                         let n = per &- q
