@@ -20,8 +20,11 @@
 ///   `dw = Gᵀ dU G` — the adjoint of the forward in the weight.
 ///
 /// Work is cut into `IntraOpParallelism` parts by shape only (images for the
-/// transforms and the forward GEMMs, output channels for the weight-gradient
-/// GEMMs), as `ConvKernels` does, so results do not depend on the thread count.
+/// forward, output channels for the weight gradient, which transforms only
+/// its own channels of `dy`), as `ConvKernels` does, so results do not depend
+/// on the thread count. Within a part, images go in blocks of about
+/// `blockTiles` tiles, so a block's transformed values are still in cache
+/// when its GEMMs and inverse transform read them.
 enum WinogradKernels {
     /// Whether a convolution of this geometry runs through Winograd: a 3x3
     /// stride-1 kernel with padding at most 2 (so its input gradient is one
