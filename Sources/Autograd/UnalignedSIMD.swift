@@ -12,19 +12,9 @@ enum UnalignedSIMD {
         UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
     }
 
-    /// The first `count` values at `p` (all 8 when `count >= 8`), zeros in the other lanes;
-    /// reads nothing past `p + count`.
-    @inline(__always)
-    static func load8(_ p: UnsafePointer<Float>, count: Int) -> SIMD8<Float> {
-        if count >= 8 { return load8(p) }
-        var v = SIMD8<Float>()
-        for k in 0..<count { v[k] = p[k] }
-        return v
-    }
-
     /// Stores the first `count` lanes of `value` (all 8 when `count >= 8`).
     @inline(__always)
-    static func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, count: Int) {
+    static func store8(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, count: Int = 8) {
         if count >= 8 {
             UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
         } else {

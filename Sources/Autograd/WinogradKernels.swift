@@ -282,10 +282,10 @@ enum WinogradKernels {
                             var l = 0
                             while l < tx {
                                 let lo = UnalignedSIMD.load16(row + 2 &* l), hi = UnalignedSIMD.load16(row + (2 &* l &+ 2))
-                                UnalignedSIMD.store8(lo.evenHalf, d + l, count: 8)
-                                UnalignedSIMD.store8(lo.oddHalf, d + (phaseCount &+ l), count: 8)
-                                UnalignedSIMD.store8(hi.evenHalf, d + (2 &* phaseCount &+ l), count: 8)
-                                UnalignedSIMD.store8(hi.oddHalf, d + (3 &* phaseCount &+ l), count: 8)
+                                UnalignedSIMD.store8(lo.evenHalf, d + l)
+                                UnalignedSIMD.store8(lo.oddHalf, d + (phaseCount &+ l))
+                                UnalignedSIMD.store8(hi.evenHalf, d + (2 &* phaseCount &+ l))
+                                UnalignedSIMD.store8(hi.oddHalf, d + (3 &* phaseCount &+ l))
                                 l &+= 8
                             }
                         }
@@ -347,10 +347,10 @@ enum WinogradKernels {
                         }
                         let c0 = column(0), c1 = column(1), c2 = column(2), c3 = column(3)
                         let d = phases + q
-                        UnalignedSIMD.store8(c0.0 + c1.0 + c2.0 + bv, d, count: 8)
-                        UnalignedSIMD.store8(c1.0 - c2.0 - c3.0 + bv, d + phaseCount, count: 8)
-                        UnalignedSIMD.store8(c0.1 + c1.1 + c2.1 + bv, d + 2 &* phaseCount, count: 8)
-                        UnalignedSIMD.store8(c1.1 - c2.1 - c3.1 + bv, d + 3 &* phaseCount, count: 8)
+                        UnalignedSIMD.store8(c0.0 + c1.0 + c2.0 + bv, d)
+                        UnalignedSIMD.store8(c1.0 - c2.0 - c3.0 + bv, d + phaseCount)
+                        UnalignedSIMD.store8(c0.1 + c1.1 + c2.1 + bv, d + 2 &* phaseCount)
+                        UnalignedSIMD.store8(c1.1 - c2.1 - c3.1 + bv, d + 3 &* phaseCount)
                         q &+= 8
                     }
                     // Interleave the phases into rows, 16 values a store while the store stays inside
