@@ -17,7 +17,6 @@ public func batchNorm(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon:
     precondition(n * s > 0, "batchNorm: empty batch in shape \(input.shape)")
     if let scale { precondition(scale.shape == [c], "batchNorm: scale must have shape [\(c)], got \(scale.shape)") }
     if let offset { precondition(offset.shape == [c], "batchNorm: offset must have shape [\(c)], got \(offset.shape)") }
-    let m = Float(n * s)
     let x = input.storage.base
     var mean = [Float](repeating: 0, count: c)
     var invStd = [Float](repeating: 0, count: c)
@@ -30,17 +29,7 @@ public func batchNorm(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon:
     invStd.withUnsafeMutableBufferPointer { invStdOut in
     IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
     for ci in slice {
-        var total: Float = 0
-        for ni in 0..<n { total += Kernels.sum(x + (ni &* c &+ ci) &* s, s) }
-        let mu = total / m
-        var sq: Float = 0
-        for ni in 0..<n {
-            let row = x + (ni &* c &+ ci) &* s
-            var acc: Float = 0
-            for k in 0..<s { let d = row[k] - mu; acc = Relaxed.multiplyAdd(d, d, acc) }
-            sq += acc
-        }
-        let inv = 1 / (sq / m + epsilon).squareRoot()
+        let (mu, inv) = BatchNormBackward.statistics(x, n: n, c: c, s: s, channel: ci, epsilon: epsilon)
         meanOut[ci] = mu
         invStdOut[ci] = inv
         let a = inv * (gamma?[ci] ?? 1)
@@ -68,8 +57,28 @@ public func batchNorm(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon:
     })
 }
 
-/// The two backward implementations of `batchNorm`.
+/// The two backward implementations of `batchNorm` (and `batchNormReLU`), and the
+/// statistics kernel both forwards share.
 enum BatchNormBackward {
+    /// The mean and `1 / sqrt(variance + epsilon)` (biased variance, two passes) of
+    /// channel `channel` of `x`, `[n, c, s]` contiguous.
+    @inline(__always)
+    static func statistics(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, channel ci: Int,
+                           epsilon: Float) -> (mean: Float, invStd: Float) {
+        let m = Float(n &* s)
+        var total: Float = 0
+        for ni in 0..<n { total += Kernels.sum(x + (ni &* c &+ ci) &* s, s) }
+        let mu = total / m
+        var sq: Float = 0
+        for ni in 0..<n {
+            let row = x + (ni &* c &+ ci) &* s
+            var acc: Float = 0
+            for k in 0..<s { let d = row[k] - mu; acc = Relaxed.multiplyAdd(d, d, acc) }
+            sq += acc
+        }
+        return (mu, 1 / (sq / m + epsilon).squareRoot())
+    }
+
     /// Differentiable backward (recomputes the statistics from the recorded input).
     static func composite(_ ctx: BackwardContext, scaleIndex: Int, offsetIndex: Int, epsilon: Float) -> [Tensor?] {
         let x = ctx.inputs[0], g = ctx.grad

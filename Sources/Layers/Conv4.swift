@@ -88,10 +88,10 @@ public struct Conv4: Model {
             x = conv2d(x, weight: parameters.required("conv\(block).weight", by: model),
                        bias: parameters.required("conv\(block).bias", by: model),
                        stride: variant == .maml ? 2 : 1, padding: 1)
-            x = batchNorm(x, scale: parameters.required("bn\(block).scale", by: model),
-                          offset: parameters.required("bn\(block).offset", by: model), epsilon: epsilon)
-            x = x.relu()
-            if variant == .protoNet { x = maxPool2d(x, kernel: 2, stride: 2) }
+            // batchNorm, relu (and maxPool2d 2x2) as one fused op: the same values.
+            x = batchNormReLU(x, scale: parameters.required("bn\(block).scale", by: model),
+                              offset: parameters.required("bn\(block).offset", by: model), epsilon: epsilon,
+                              maxPool: variant == .protoNet)
         }
         switch variant {
         case .maml: return x.mean(axes: [2, 3])

@@ -254,8 +254,7 @@ struct Conv4 {
         for layer in 0..<4 {
             h = conv2d(h, weight: p["conv\(layer).weight"]!, bias: p["conv\(layer).bias"]!,
                        stride: kind == .maml ? 2 : 1, padding: 1)
-            h = batchNorm(h, scale: p["bn\(layer).scale"]!, offset: p["bn\(layer).offset"]!).relu()
-            if kind == .protoNet { h = maxPool2d(h, kernel: 2, stride: 2) }
+            h = batchNormReLU(h, scale: p["bn\(layer).scale"]!, offset: p["bn\(layer).offset"]!, maxPool: kind == .protoNet)
         }
         if kind == .maml {
             return h.mean(axes: [2, 3]).matmul(p["head.weight"]!) + p["head.bias"]!
