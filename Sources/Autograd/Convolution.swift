@@ -50,15 +50,19 @@ struct ConvGeometry: Sendable, Equatable {
     }
 
     /// Unfolds `x` (NCHW) into `col`, a `[ckk, n·p]` row-major matrix: the
-    /// columns of the images in `images` (all by default).
+    /// columns of the images in `images` (all by default). With `rowLength`, `col`
+    /// is instead a `[ckk, rowLength]` block whose first column is image
+    /// `images.lowerBound`'s first pixel (a block of images, for blocked GEMMs).
     ///
     /// Each input plane is copied once into a zero-padded plane; every `(i, j)` kernel
     /// tap then reads one output plane's worth of values (stride 1 and 2 by rows,
     /// other strides through a precomputed offset table), with no bounds checks in
     /// the inner loop.
-    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, images: Range<Int>? = nil) {
+    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, images: Range<Int>? = nil,
+                rowLength: Int? = nil) {
         let images = images ?? 0..<n
-        let np = n &* p, hw = h &* w, p = p
+        let np = rowLength ?? n &* p, hw = h &* w, p = p
+        let col = rowLength == nil ? col : col - images.lowerBound &* p
         let (ho, wo, stride, padding, h, w, kh, kw, c) = (ho, wo, stride, padding, h, w, kh, kw, c)
         withPaddedPlane { offsets, padded, wp in
             let off = UnsafePointer(offsets.baseAddress!)
@@ -94,11 +98,14 @@ struct ConvGeometry: Sendable, Equatable {
         }
     }
 
-    /// Folds `col` (`[ckk, n·p]`) back into `x` (NCHW), overwriting the images in
-    /// `images` (all by default): the adjoint of `im2col`.
-    func col2im(_ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>, images: Range<Int>? = nil) {
+    /// Folds `col` (`[ckk, n·p]`, or a `[ckk, rowLength]` block of `images` as in
+    /// `im2col`) back into `x` (NCHW), overwriting the images in `images` (all by
+    /// default): the adjoint of `im2col`.
+    func col2im(_ col: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>, images: Range<Int>? = nil,
+                rowLength: Int? = nil) {
         let images = images ?? 0..<n
-        let np = n &* p, hw = h &* w, p = p
+        let np = rowLength ?? n &* p, hw = h &* w, p = p
+        let col = rowLength == nil ? col : col - images.lowerBound &* p
         let (ho, wo, stride, padding, h, w, kh, kw, c) = (ho, wo, stride, padding, h, w, kh, kw, c)
         withPaddedPlane { offsets, padded, wp in
             let off = UnsafePointer(offsets.baseAddress!)
@@ -146,9 +153,11 @@ struct ConvGeometry: Sendable, Equatable {
     }
 
     /// `[o, n·p]` -> `[n, o, p]` for the images in `images`, adding `bias[o]` when given.
+    /// With `rowLength`, `src` is a `[o, rowLength]` block starting at image `images.lowerBound`.
     func fromChannelMajor(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>?,
-                          images: Range<Int>) {
-        let np = n &* p
+                          images: Range<Int>, rowLength: Int? = nil) {
+        let np = rowLength ?? n &* p
+        let src = rowLength == nil ? src : src - images.lowerBound &* p
         for ni in images {
             for oi in 0..<o {
                 let s = src + (oi &* np &+ ni &* p), d = dst + (ni &* o &+ oi) &* p
@@ -200,33 +209,53 @@ enum ConvKernels {
             return WinogradKernels.forward(g, x: x, w: w, bias: bias, out: out, keepTransformedInput: keepColumns)
         }
         let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o
-        let columns = TensorStorage(uninitializedCount: ckk * np)
-        let col = columns.base
         let parts = parts(g, items: g.n)
-        if perImage(g) {
-            IntraOpParallelism.forEachRange(of: g.n, parts: parts) { images in
-                g.im2col(x, col, images: images)
-                for ni in images {
-                    if let bias {
-                        for oi in 0..<o { (out + (ni * o + oi) * p).update(repeating: bias[oi], count: p) }
+        let columns = keepColumns ? TensorStorage(uninitializedCount: ckk * np) : nil
+        // Each part unfolds and multiplies its images a block at a time, so a block's
+        // columns are still in cache for its GEMM. Kept columns are unfolded in place
+        // into the whole matrix; otherwise into a scratch block that is reused (no
+        // matrix written out to memory and read back). Both run the same GEMM calls
+        // (OpenBLAS's sums depend on a call's shape, not on the leading dimensions),
+        // so the output has the same bits whether the weight gradient is wanted or not.
+        let imagesPerBlock = max(1, blockBytes / (4 * ckk * p))
+        let perImage = perImage(g)
+        IntraOpParallelism.forEachRange(of: g.n, parts: parts) { images in
+            let most = min(imagesPerBlock, images.count) * p
+            BufferPool.withScratch((columns == nil ? ckk : 0) * most + (perImage ? 0 : o * most)) { scratch in
+                let tmp = scratch + (columns == nil ? ckk * most : 0)
+                for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerBlock) {
+                    let block = first..<min(first + imagesPerBlock, images.upperBound)
+                    let length = block.count * p
+                    let col: UnsafeMutablePointer<Float>, ldb: Int
+                    if let columns {
+                        g.im2col(x, columns.base, images: block)
+                        (col, ldb) = (columns.base + first * p, np)
+                    } else {
+                        g.im2col(x, scratch, images: block, rowLength: length)
+                        (col, ldb) = (scratch, length)
                     }
-                    BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: p, k: ckk, w, lda: ckk,
-                               col + ni * p, ldb: np, beta: bias == nil ? 0 : 1, out + ni * o * p, ldc: p)
-                }
-            }
-        } else {
-            BufferPool.withScratch(o * np) { tmp in
-                IntraOpParallelism.forEachRange(of: g.n, parts: parts) { images in
-                    g.im2col(x, col, images: images)
-                    let first = images.lowerBound * p
-                    BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: images.count * p, k: ckk, w, lda: ckk,
-                               col + first, ldb: np, tmp + first, ldc: np)
-                    g.fromChannelMajor(tmp, out, bias: bias, images: images)
+                    if !perImage {
+                        BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: length, k: ckk, w, lda: ckk,
+                                   col, ldb: ldb, tmp, ldc: length)
+                        g.fromChannelMajor(tmp, out, bias: bias, images: block, rowLength: length)
+                        continue
+                    }
+                    for ni in block {
+                        if let bias {
+                            for oi in 0..<o { (out + (ni * o + oi) * p).update(repeating: bias[oi], count: p) }
+                        }
+                        BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: p, k: ckk, w, lda: ckk,
+                                   col + (ni - first) * p, ldb: ldb, beta: bias == nil ? 0 : 1, out + ni * o * p, ldc: p)
+                    }
                 }
             }
         }
-        return keepColumns ? columns : nil
+        return columns
     }
+
+    /// Bytes of im2col columns per block: small enough to stay in L2 (1 MB per core
+    /// here) next to OpenBLAS's packed panels.
+    static let blockBytes = 256 << 10
 
     /// `dx = conv_backward_input(dy, w)`; `dx` is overwritten.
     static func backwardInput(_ g: ConvGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
@@ -236,26 +265,35 @@ enum ConvKernels {
         }
         let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o
         let parts = parts(g, items: g.n)
-        BufferPool.withScratch(ckk * np) { col in
-            if perImage(g) {
-                IntraOpParallelism.forEachRange(of: g.n, parts: parts) { images in
-                    for ni in images {
-                        BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: p, k: o, w, lda: ckk,
-                                   dy + ni * o * p, ldb: p, col + ni * p, ldc: np)
-                    }
-                    g.col2im(col, dx, images: images)
-                }
-            } else {
-                BufferPool.withScratch(o * np) { tmp in
-                    IntraOpParallelism.forEachRange(of: g.n, parts: parts) { images in
-                        g.toChannelMajor(dy, tmp, images: images)
-                        let first = images.lowerBound * p
-                        BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: images.count * p, k: o, w, lda: ckk,
-                                   tmp + first, ldb: np, col + first, ldc: np)
-                        g.col2im(col, dx, images: images)
+        // Blocks of images whose column gradients are still in cache for col2im (as in
+        // `forward`).
+        let imagesPerBlock = max(1, blockBytes / (4 * ckk * p))
+        let perImage = perImage(g)
+        let body = { (tmp: UnsafeMutablePointer<Float>?) in
+            IntraOpParallelism.forEachRange(of: g.n, parts: parts) { images in
+                if let tmp { g.toChannelMajor(dy, tmp, images: images) }
+                BufferPool.withScratch(ckk * min(imagesPerBlock, images.count) * p) { col in
+                    for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerBlock) {
+                        let block = first..<min(first + imagesPerBlock, images.upperBound)
+                        let length = block.count * p
+                        if let tmp {
+                            BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: length, k: o, w, lda: ckk,
+                                       tmp + first * p, ldb: np, col, ldc: length)
+                        } else {
+                            for ni in block {
+                                BLAS.sgemm(transposeA: true, transposeB: false, m: ckk, n: p, k: o, w, lda: ckk,
+                                           dy + ni * o * p, ldb: p, col + (ni - first) * p, ldc: length)
+                            }
+                        }
+                        g.col2im(col, dx, images: block, rowLength: length)
                     }
                 }
             }
+        }
+        if perImage {
+            body(nil)
+        } else {
+            BufferPool.withScratch(o * np) { tmp in body(tmp) }
         }
     }
 

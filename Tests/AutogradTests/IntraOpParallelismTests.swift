@@ -67,6 +67,24 @@ import Testing
         #expect(Self.worstError(serial.dw, reference.dw) < 1e-3)
     }
 
+    /// The forward unfolds and multiplies blocks of images; without a weight gradient
+    /// into a reused scratch block, with one into the kept im2col matrix. Both give the
+    /// same bits, with and without bias, for per-image GEMMs (20x20 outputs) and the
+    /// wide GEMM (7x7, stride 2), over several blocks.
+    @Test(arguments: [([24, 4, 20, 20], [16, 4, 3, 3], 1), ([96, 8, 14, 14], [16, 8, 3, 3], 2), ([75, 64, 14, 14], [64, 64, 3, 3], 2)])
+    func blockedForwardGivesTheKeptColumnsBits(_ xShape: [Int], _ wShape: [Int], _ stride: Int) {
+        var rng = SeededGenerator(seed: 13)
+        let x = Tensor.randomNormal(shape: xShape, using: &rng)
+        let w = Tensor.randomNormal(shape: wShape, using: &rng)
+        let b = Tensor.randomNormal(shape: [wShape[0]], using: &rng)
+        for bias in [nil, b] {
+            let kept = conv2d(x, weight: w.requiringGradient(), bias: bias, stride: stride, padding: 1)
+            let blocked = withoutGradient { conv2d(x, weight: w.requiringGradient(), bias: bias, stride: stride, padding: 1) }
+            let identical = kept.scalars == blocked.scalars
+            #expect(identical, "blocked forward must give the kept-columns forward's bits (bias: \(bias != nil))")
+        }
+    }
+
     /// Batch norm (forward and fused backward) and max pooling over 100k
     /// elements: every channel is normalised, and one or two threads agree.
     @Test func splitBatchNormAndPoolingAreWidthIndependent() {
