@@ -66,9 +66,34 @@ public func batchNormReLU(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsi
                 continue
             }
             let first = (ni &* c &+ ci) &* p
+            let av = SIMD4<Float>(repeating: a), bv = SIMD4<Float>(repeating: b)
+            let lanes = SIMD4<Int32>(0, 2, 4, 6)
             for oy in 0..<ho {
                 let top = oy &* 2 &* w
-                for ox in 0..<wo {
+                var ox = 0
+                // Four windows at a time: their two rows are 8 contiguous values each
+                // (even lanes the left column, odd the right). The same comparisons in
+                // the same order as the scalar loop below, lane by lane.
+                while ox &+ 4 <= wo {
+                    let r0 = top &+ 2 &* ox, r1 = r0 &+ w
+                    let row0 = UnalignedSIMD.load8(src + r0), row1 = UnalignedSIMD.load8(src + r1)
+                    let z01 = row0.oddHalf * av + bv, z10 = row1.evenHalf * av + bv, z11 = row1.oddHalf * av + bv
+                    let i0 = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: plane &+ r0)) &+ lanes
+                    let i1 = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: plane &+ r1)) &+ lanes
+                    var v = row0.evenHalf * av + bv, best = i0
+                    var m = z01 .> v
+                    v.replace(with: z01, where: m); best.replace(with: i0 &+ 1, where: m)
+                    m = z10 .> v
+                    v.replace(with: z10, where: m); best.replace(with: i1, where: m)
+                    m = z11 .> v
+                    v.replace(with: z11, where: m); best.replace(with: i1 &+ 1, where: m)
+                    let j = first &+ oy &* wo &+ ox
+                    UnsafeMutableRawPointer(y + j).storeBytes(of: v.replacing(with: 0, where: .!(v .> 0)), as: SIMD4<Float>.self)
+                    UnsafeMutableRawPointer(idx.baseAddress! + j).storeBytes(of: best, as: SIMD4<Int32>.self)
+                    ox &+= 4
+                }
+                while ox < wo {
+                    defer { ox &+= 1 }
                     // The first maximal value of the window, as `maxPool2d` picks it.
                     let r0 = top &+ 2 &* ox, r1 = r0 &+ w
                     var best = r0, v = src[r0] * a + b

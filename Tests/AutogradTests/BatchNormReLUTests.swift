@@ -26,7 +26,7 @@ import Testing
         return zip(a, b).map { Swift.abs($0 - $1) }.max()! / scale
     }
 
-    @Test(arguments: [([6, 5, 8, 8], true), ([4, 3, 7, 9], true), ([5, 4, 3, 3], true), ([6, 5, 6, 6], false), ([12, 7], false)])
+    @Test(arguments: [([6, 5, 8, 8], true), ([3, 4, 28, 28], true), ([4, 3, 14, 15], true), ([4, 3, 7, 9], true), ([5, 4, 3, 3], true), ([6, 5, 6, 6], false), ([12, 7], false)])
     func matchesTheSeparateOps(_ shape: [Int], _ maxPool: Bool) {
         let (x, scale, offset) = Self.inputs(shape, seed: UInt64(shape.reduce(0, +)))
         let fused = batchNormReLU(x, scale: scale, offset: offset, maxPool: maxPool)
