@@ -1,5 +1,3 @@
-import RealModule
-
 /// Batch normalisation, ReLU and (optionally) 2x2 max pooling with stride 2 as
 /// one op: the block tail of the Conv4 backbones.
 ///
@@ -131,98 +129,8 @@ public func batchNormReLU(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsi
             let inner = BackwardContext(inputs: ctx.inputs, needs: ctx.needs, grad: gz, output: ctx.output, createGraph: true)
             return BatchNormBackward.composite(inner, scaleIndex: scaleIndex, offsetIndex: offsetIndex, epsilon: epsilon)
         }
-        return BatchNormReLUBackward.fused(ctx, mean: savedMean, invStd: savedInvStd, indices: savedIndices,
-                                           maxPool: maxPool, pooledPlane: p, scaleIndex: scaleIndex, offsetIndex: offsetIndex)
+        let rectified = BatchNormBackward.Rectified(output: ctx.output.storage.base, indices: savedIndices, pooledPlane: p)
+        return BatchNormBackward.fused(ctx, mean: savedMean, invStd: savedInvStd, scaleIndex: scaleIndex,
+                                       offsetIndex: offsetIndex, rectified: rectified)
     })
-}
-
-/// The first-order backward of `batchNormReLU` as one kernel.
-enum BatchNormReLUBackward {
-    static func fused(_ ctx: BackwardContext, mean: [Float], invStd: [Float], indices: [Int32], maxPool: Bool,
-                      pooledPlane p: Int, scaleIndex: Int, offsetIndex: Int) -> [Tensor?] {
-        let input = ctx.inputs[0]
-        let n = input.shape[0], c = input.shape[1]
-        let s = input.rank == 4 ? input.shape[2] * input.shape[3] : 1
-        let m = Float(n * s)
-        let x = input.storage.base, g = ctx.grad.storage.base, y = ctx.output.storage.base
-        let needX = ctx.needs[0]
-        let dxStorage = needX ? TensorStorage(uninitializedCount: input.count) : nil
-        let dScale = TensorStorage(uninitializedCount: c), dOffset = TensorStorage(uninitializedCount: c)
-        let dx = dxStorage?.base
-        let gammas = scaleIndex >= 0 ? UnsafePointer(ctx.inputs[scaleIndex].storage.base) : nil
-        let parts = IntraOpParallelism.parts(elements: input.count, items: c)
-        mean.withUnsafeBufferPointer { mean in
-        invStd.withUnsafeBufferPointer { invStd in
-        indices.withUnsafeBufferPointer { idx in
-        IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
-        for ci in slice {
-            let mu = mean[ci], inv = invStd[ci]
-            // sg = sum of dz, sgx = sum of dz (x - mean), where dz is the gradient at the
-            // normalised values: zero off the ReLU mask (and off the pooled maxima).
-            var sg: Float = 0, sgx: Float = 0
-            for ni in 0..<n {
-                var a: Float = 0, b: Float = 0
-                if maxPool {
-                    let first = (ni &* c &+ ci) &* p
-                    let gr = g + first, yr = y + first, ir = idx.baseAddress! + first
-                    for j in 0..<p {
-                        // Branch-free: the mask is ~50/50, a branch would mispredict.
-                        let gj = gr[j], yj = yr[j], xj = x[Int(ir[j])]
-                        let gv: Float = yj > 0 ? gj : 0
-                        a = Relaxed.sum(a, gv)
-                        b = Relaxed.multiplyAdd(gv, xj - mu, b)
-                    }
-                } else {
-                    let off = (ni &* c &+ ci) &* s
-                    let xr = x + off, gr = g + off, yr = y + off
-                    for k in 0..<s {
-                        // Both loads unconditional, so the mask is a select and the loop vectorises.
-                        let gk = gr[k], yk = yr[k]
-                        let gv: Float = yk > 0 ? gk : 0
-                        a = Relaxed.sum(a, gv)
-                        b = Relaxed.multiplyAdd(gv, xr[k] - mu, b)
-                    }
-                }
-                sg += a
-                sgx += b
-            }
-            sgx *= inv
-            dScale.base[ci] = sgx
-            dOffset.base[ci] = sg
-            guard let dx else { continue }
-            // dx = gamma inv (dz - mean(dz) - xhat mean(dz xhat)).
-            let gamma = gammas?[ci] ?? 1
-            let k1 = gamma * inv, meanG = sg / m, k2 = sgx / m * inv
-            for ni in 0..<n {
-                let off = (ni &* c &+ ci) &* s
-                let xr = x + off, dr = dx + off
-                if maxPool {
-                    for k in 0..<s { dr[k] = k1 * (-meanG - (xr[k] - mu) * k2) }
-                    let first = (ni &* c &+ ci) &* p
-                    let gr = g + first, yr = y + first, ir = idx.baseAddress! + first
-                    for j in 0..<p {
-                        let gj = gr[j], yj = yr[j]
-                        let gv: Float = yj > 0 ? gj : 0
-                        dx[Int(ir[j])] += k1 * gv
-                    }
-                } else {
-                    let gr = g + off, yr = y + off
-                    for k in 0..<s {
-                        let gk = gr[k], yk = yr[k]
-                        let gv: Float = yk > 0 ? gk : 0
-                        dr[k] = k1 * (gv - meanG - (xr[k] - mu) * k2)
-                    }
-                }
-            }
-        }
-        }
-        }
-        }
-        }
-        var grads = [Tensor?](repeating: nil, count: ctx.inputs.count)
-        if let dxStorage { grads[0] = Tensor(storage: dxStorage, shape: input.shape) }
-        if scaleIndex >= 0 && ctx.needs[scaleIndex] { grads[scaleIndex] = Tensor(storage: dScale, shape: [c]) }
-        if offsetIndex >= 0 && ctx.needs[offsetIndex] { grads[offsetIndex] = Tensor(storage: dOffset, shape: [c]) }
-        return grads
-    }
 }

@@ -101,8 +101,21 @@ enum BatchNormBackward {
         return grads
     }
 
-    /// First-order backward as one fused kernel (no graph).
-    static func fused(_ ctx: BackwardContext, mean: [Float], invStd: [Float], scaleIndex: Int, offsetIndex: Int) -> [Tensor?] {
+    /// What `batchNormReLU` adds to the backward: its output, whose positive entries
+    /// are the ReLU mask, and with pooling the flat input index of each output.
+    struct Rectified {
+        let output: UnsafePointer<Float>
+        /// Empty without pooling.
+        let indices: [Int32]
+        /// Output pixels per pooled plane.
+        let pooledPlane: Int
+    }
+
+    /// First-order backward as one fused kernel (no graph): of `batchNorm`, or with
+    /// `rectified` of `batchNormReLU`, where the gradient at the normalised values is
+    /// the incoming one masked by ReLU (and, pooled, routed to the recorded maxima).
+    static func fused(_ ctx: BackwardContext, mean: [Float], invStd: [Float], scaleIndex: Int, offsetIndex: Int,
+                      rectified: Rectified? = nil) -> [Tensor?] {
         let input = ctx.inputs[0]
         let n = input.shape[0], c = input.shape[1]
         let s = input.rank == 4 ? input.shape[2] * input.shape[3] : 1
@@ -113,20 +126,45 @@ enum BatchNormBackward {
         let dScale = TensorStorage(uninitializedCount: c), dOffset = TensorStorage(uninitializedCount: c)
         let dx = dxStorage?.base
         let gammas = scaleIndex >= 0 ? UnsafePointer(ctx.inputs[scaleIndex].storage.base) : nil
+        let y = rectified?.output, pooled = !(rectified?.indices.isEmpty ?? true), p = rectified?.pooledPlane ?? 0
         let parts = IntraOpParallelism.parts(elements: input.count, items: c)
+        let indices = rectified?.indices ?? []
         mean.withUnsafeBufferPointer { mean in
         invStd.withUnsafeBufferPointer { invStd in
+        indices.withUnsafeBufferPointer { idx in
         IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
         for ci in slice {
             let mu = mean[ci], inv = invStd[ci]
+            // sg = sum of dz, sgx = sum of dz (x - mean), dz the gradient at the normalised values.
             var sg: Float = 0, sgx: Float = 0
             for ni in 0..<n {
                 let off = (ni &* c &+ ci) &* s
                 let xr = x + off, gr = g + off
                 var a: Float = 0, b: Float = 0
-                for k in 0..<s {
-                    a = Relaxed.sum(a, gr[k])
-                    b = Relaxed.multiplyAdd(gr[k], xr[k] - mu, b)
+                if let y, pooled {
+                    // Only the maxima receive gradient; branch-free (the mask is ~50/50).
+                    let first = (ni &* c &+ ci) &* p
+                    let gp = g + first, yp = y + first, ip = idx.baseAddress! + first
+                    for j in 0..<p {
+                        let gj = gp[j], yj = yp[j], xj = x[Int(ip[j])]
+                        let gv: Float = yj > 0 ? gj : 0
+                        a = Relaxed.sum(a, gv)
+                        b = Relaxed.multiplyAdd(gv, xj - mu, b)
+                    }
+                } else if let y {
+                    let yr = y + off
+                    for k in 0..<s {
+                        // Both loads unconditional, so the mask is a select and the loop vectorises.
+                        let gk = gr[k], yk = yr[k]
+                        let gv: Float = yk > 0 ? gk : 0
+                        a = Relaxed.sum(a, gv)
+                        b = Relaxed.multiplyAdd(gv, xr[k] - mu, b)
+                    }
+                } else {
+                    for k in 0..<s {
+                        a = Relaxed.sum(a, gr[k])
+                        b = Relaxed.multiplyAdd(gr[k], xr[k] - mu, b)
+                    }
                 }
                 sg += a
                 sgx += b
@@ -134,15 +172,34 @@ enum BatchNormBackward {
             sgx *= inv
             dScale.base[ci] = sgx
             dOffset.base[ci] = sg
-            if let dx {
-                let gamma = gammas?[ci] ?? 1
-                let k1 = gamma * inv, meanG = sg / m, k2 = sgx / m * inv
-                for ni in 0..<n {
-                    let off = (ni &* c &+ ci) &* s
-                    let xr = x + off, gr = g + off, dr = dx + off
+            guard let dx else { continue }
+            // dx = gamma inv (dz - mean(dz) - xhat mean(dz xhat)).
+            let gamma = gammas?[ci] ?? 1
+            let k1 = gamma * inv, meanG = sg / m, k2 = sgx / m * inv
+            for ni in 0..<n {
+                let off = (ni &* c &+ ci) &* s
+                let xr = x + off, gr = g + off, dr = dx + off
+                if let y, pooled {
+                    for k in 0..<s { dr[k] = k1 * (-meanG - (xr[k] - mu) * k2) }
+                    let first = (ni &* c &+ ci) &* p
+                    let gp = g + first, yp = y + first, ip = idx.baseAddress! + first
+                    for j in 0..<p {
+                        let gj = gp[j], yj = yp[j]
+                        let gv: Float = yj > 0 ? gj : 0
+                        dx[Int(ip[j])] += k1 * gv
+                    }
+                } else if let y {
+                    let yr = y + off
+                    for k in 0..<s {
+                        let gk = gr[k], yk = yr[k]
+                        let gv: Float = yk > 0 ? gk : 0
+                        dr[k] = k1 * (gv - meanG - (xr[k] - mu) * k2)
+                    }
+                } else {
                     for k in 0..<s { dr[k] = k1 * (gr[k] - meanG - (xr[k] - mu) * k2) }
                 }
             }
+        }
         }
         }
         }
