@@ -39,22 +39,10 @@ public func batchNormReLU(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsi
     let x = input.storage.base
     let out = TensorStorage(uninitializedCount: n * c * p)
     let y = out.base
-    var mean = [Float](repeating: 0, count: c)
-    var invStd = [Float](repeating: 0, count: c)
     var indices = [Int32](repeating: 0, count: maxPool ? n * c * p : 0)
-    let gamma = scale.map { UnsafePointer($0.storage.base) }, beta = offset.map { UnsafePointer($0.storage.base) }
-    let parts = IntraOpParallelism.parts(elements: input.count, items: c)
-    mean.withUnsafeMutableBufferPointer { meanOut in
-    invStd.withUnsafeMutableBufferPointer { invStdOut in
-    indices.withUnsafeMutableBufferPointer { idx in
-    IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
-    for ci in slice {
-        let (mu, inv) = BatchNormBackward.statistics(x, n: n, c: c, s: s, channel: ci, epsilon: epsilon)
-        meanOut[ci] = mu
-        invStdOut[ci] = inv
-        // The same affine map as `batchNorm`, so the values are the same bits.
-        let a = inv * (gamma?[ci] ?? 1)
-        let b = (beta?[ci] ?? 0) - mu * a
+    // The same per-channel affine map as `batchNorm`, so the values are the same bits.
+    let (mean, invStd) = indices.withUnsafeMutableBufferPointer { idx in
+    BatchNormKernels.forEachChannel(x, n: n, c: c, s: s, scale: scale, offset: offset, epsilon: epsilon) { ci, a, b in
         for ni in 0..<n {
             let plane = (ni &* c &+ ci) &* s
             let src = x + plane
@@ -109,9 +97,6 @@ public func batchNormReLU(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsi
         }
     }
     }
-    }
-    }
-    }
     let savedMean = mean, savedInvStd = invStd, savedIndices = indices
     var inputs = [input]
     if let scale { inputs.append(scale) }
@@ -127,10 +112,10 @@ public func batchNormReLU(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsi
             var gz = Tensor.maskedGradient(ctx.grad, sign: ctx.output, negativeSlope: 0)
             if maxPool { gz = gz.scatteredFlat(savedIndices, shape: inShape) }
             let inner = BackwardContext(inputs: ctx.inputs, needs: ctx.needs, grad: gz, output: ctx.output, createGraph: true)
-            return BatchNormBackward.composite(inner, scaleIndex: scaleIndex, offsetIndex: offsetIndex, epsilon: epsilon)
+            return BatchNormKernels.composite(inner, scaleIndex: scaleIndex, offsetIndex: offsetIndex, epsilon: epsilon)
         }
-        let rectified = BatchNormBackward.Rectified(output: ctx.output.storage.base, indices: savedIndices, pooledPlane: p)
-        return BatchNormBackward.fused(ctx, mean: savedMean, invStd: savedInvStd, scaleIndex: scaleIndex,
+        let rectified = BatchNormKernels.Rectified(output: ctx.output.storage.base, indices: savedIndices, pooledPlane: p)
+        return BatchNormKernels.fused(ctx, mean: savedMean, invStd: savedInvStd, scaleIndex: scaleIndex,
                                        offsetIndex: offsetIndex, rectified: rectified)
     })
 }

@@ -18,29 +18,14 @@ public func batchNorm(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon:
     if let scale { precondition(scale.shape == [c], "batchNorm: scale must have shape [\(c)], got \(scale.shape)") }
     if let offset { precondition(offset.shape == [c], "batchNorm: offset must have shape [\(c)], got \(offset.shape)") }
     let x = input.storage.base
-    var mean = [Float](repeating: 0, count: c)
-    var invStd = [Float](repeating: 0, count: c)
     let out = TensorStorage(uninitializedCount: input.count)
     let y = out.base
-    let gamma = scale.map { UnsafePointer($0.storage.base) }, beta = offset.map { UnsafePointer($0.storage.base) }
-    // Channels are independent: parts own whole channels (statistics and output).
-    let parts = IntraOpParallelism.parts(elements: input.count, items: c)
-    mean.withUnsafeMutableBufferPointer { meanOut in
-    invStd.withUnsafeMutableBufferPointer { invStdOut in
-    IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
-    for ci in slice {
-        let (mu, inv) = BatchNormBackward.statistics(x, n: n, c: c, s: s, channel: ci, epsilon: epsilon)
-        meanOut[ci] = mu
-        invStdOut[ci] = inv
-        let a = inv * (gamma?[ci] ?? 1)
-        let b = (beta?[ci] ?? 0) - mu * a
+    let (mean, invStd) = BatchNormKernels.forEachChannel(x, n: n, c: c, s: s, scale: scale, offset: offset,
+                                                         epsilon: epsilon) { ci, a, b in
         for ni in 0..<n {
             let off = (ni &* c &+ ci) &* s
             Kernels.map(s, x + off, y + off) { $0 * a + b }
         }
-    }
-    }
-    }
     }
     let savedMean = mean, savedInvStd = invStd
     var inputs = [input]
@@ -51,15 +36,43 @@ public func batchNorm(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon:
                          backward: { ctx in
         let scaleIndex = hasScale ? 1 : -1, offsetIndex = hasOffset ? (hasScale ? 2 : 1) : -1
         if ctx.createGraph {
-            return BatchNormBackward.composite(ctx, scaleIndex: scaleIndex, offsetIndex: offsetIndex, epsilon: epsilon)
+            return BatchNormKernels.composite(ctx, scaleIndex: scaleIndex, offsetIndex: offsetIndex, epsilon: epsilon)
         }
-        return BatchNormBackward.fused(ctx, mean: savedMean, invStd: savedInvStd, scaleIndex: scaleIndex, offsetIndex: offsetIndex)
+        return BatchNormKernels.fused(ctx, mean: savedMean, invStd: savedInvStd, scaleIndex: scaleIndex, offsetIndex: offsetIndex)
     })
 }
 
-/// The two backward implementations of `batchNorm` (and `batchNormReLU`), and the
-/// statistics kernel both forwards share.
-enum BatchNormBackward {
+/// The kernels of `batchNorm` and `batchNormReLU`: the forwards' per-channel driver and
+/// statistics, and the two backward implementations.
+enum BatchNormKernels {
+    /// Computes each channel's statistics of `x` (`[n, c, s]` contiguous) and calls
+    /// `body(channel, a, b)` with the channel's affine map `x -> x·a + b`
+    /// (`a = invStd·scale`, `b = offset − mean·a`) while the channel is in cache.
+    /// Channels are independent: `IntraOpParallelism` parts own whole channels.
+    /// Returns the means and inverse standard deviations, for the backward.
+    static func forEachChannel(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, scale: Tensor?, offset: Tensor?,
+                               epsilon: Float, _ body: (_ channel: Int, _ a: Float, _ b: Float) -> Void)
+        -> (mean: [Float], invStd: [Float]) {
+        var mean = [Float](repeating: 0, count: c)
+        var invStd = [Float](repeating: 0, count: c)
+        let gamma = scale.map { UnsafePointer($0.storage.base) }, beta = offset.map { UnsafePointer($0.storage.base) }
+        let parts = IntraOpParallelism.parts(elements: n * c * s, items: c)
+        mean.withUnsafeMutableBufferPointer { meanOut in
+        invStd.withUnsafeMutableBufferPointer { invStdOut in
+        IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
+        for ci in slice {
+            let (mu, inv) = statistics(x, n: n, c: c, s: s, channel: ci, epsilon: epsilon)
+            meanOut[ci] = mu
+            invStdOut[ci] = inv
+            let a = inv * (gamma?[ci] ?? 1)
+            body(ci, a, (beta?[ci] ?? 0) - mu * a)
+        }
+        }
+        }
+        }
+        return (mean, invStd)
+    }
+
     /// The mean and `1 / sqrt(variance + epsilon)` (biased variance, two passes) of
     /// channel `channel` of `x`, `[n, c, s]` contiguous.
     @inline(__always)
