@@ -56,9 +56,12 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
 
+        // Hand-vectorised C kernels (AVX2/FMA per function, chosen at run time).
+        .target(name: "CConvKernels", path: "Sources/CConvKernels"),
+
         // Engine and models.
         .target(name: "Autograd",
-                dependencies: ["CBLAS", .product(name: "Numerics", package: "swift-numerics")],
+                dependencies: ["CBLAS", "CConvKernels", .product(name: "Numerics", package: "swift-numerics")],
                 swiftSettings: strict),
         .target(name: "Layers", dependencies: ["Autograd"], swiftSettings: strict),
 

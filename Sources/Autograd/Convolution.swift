@@ -7,6 +7,9 @@ struct ConvGeometry: Sendable, Equatable {
     /// Whether the passes of this convolution run through `WinogradKernels`; decided
     /// once, when the forward is recorded, so its backward reads what it kept.
     private(set) var winograd = false
+    /// Whether the forward and weight gradient run through `SingleChannelConvolution`
+    /// (decided with `winograd`, at the forward).
+    private(set) var singleChannel = false
 
     init(input: [Int], weight: [Int], stride: Int, padding: Int) {
         precondition(input.count == 4, "conv2d: input must be NCHW (rank 4), got shape \(input)")
@@ -22,6 +25,7 @@ struct ConvGeometry: Sendable, Equatable {
         precondition(h + 2 * padding >= kh && w + 2 * padding >= kw && ho > 0 && wo > 0,
                      "conv2d: kernel \(kh)x\(kw) larger than padded input \(h)x\(w) (padding \(padding))")
         winograd = WinogradKernels.applies(self)
+        singleChannel = SingleChannelConvolution.applies(self)
     }
 
     /// Output pixels per image and channel.
@@ -208,6 +212,11 @@ enum ConvKernels {
         if g.winograd {
             return WinogradKernels.forward(g, x: x, w: w, bias: bias, out: out, keepTransformedInput: keepColumns)
         }
+        if g.singleChannel {
+            // The weight gradient re-reads the input planes; nothing is kept.
+            SingleChannelConvolution.forward(g, x: x, w: w, bias: bias, out: out)
+            return nil
+        }
         let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o
         let parts = parts(g, items: g.n)
         let columns = keepColumns ? TensorStorage(uninitializedCount: ckk * np) : nil
@@ -303,6 +312,10 @@ enum ConvKernels {
                                columns: TensorStorage?) {
         if g.winograd {
             WinogradKernels.backwardWeight(g, x: x, dy: dy, dw: dw, transformedInput: columns)
+            return
+        }
+        if g.singleChannel {
+            SingleChannelConvolution.backwardWeight(g, x: x, dy: dy, dw: dw)
             return
         }
         let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o

@@ -1,0 +1,46 @@
+#ifndef CCONVKERNELS_H
+#define CCONVKERNELS_H
+
+// Hand-vectorised convolution kernels that OpenBLAS serves poorly: a 3x3 stride-1
+// convolution of a single input channel (the first layer on grayscale images), where
+// im2col + GEMM has K = 9. The kernels use AVX2 and FMA through per-function target
+// attributes and are only called when `ccv_has_avx2_fma()` says the CPU has both;
+// the rest of the package stays baseline x86-64.
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when the CPU supports AVX2 and FMA (the kernels below may be called), else 0.
+int ccv_has_avx2_fma(void);
+
+/// Row pitch (floats) of the zero-padded planes the kernels read: room for an 8-wide
+/// load at every 8-aligned output column plus the 2 kernel taps to its right.
+size_t ccv_plane_pitch(size_t wo);
+
+/// Floats per padded plane: (ho + 2) rows of `ccv_plane_pitch(wo)`.
+size_t ccv_plane_size(size_t ho, size_t wo);
+
+/// Copies images `[first, last)` of `x` (`[n, 1, h, w]`) into zero-padded planes
+/// (`planes + i * ccv_plane_size(ho, wo)` for image i), the image at (padding, padding).
+/// `ho = h + 2 padding - 2`, `wo = w + 2 padding - 2`.
+void ccv_pad_planes(const float *x, size_t first, size_t last, size_t h, size_t w, size_t padding,
+                    float *planes);
+
+/// out[i, o, y, x] = bias[o] + sum_{a,b} weight[o, a, b] * plane_i[y + a, x + b] for images
+/// [first, last) and all `o`; `bias` may be NULL. `out` is `[n, o, ho, wo]`.
+void ccv_forward_avx2(const float *planes, const float *weight, const float *bias, float *out,
+                      size_t first, size_t last, size_t o, size_t ho, size_t wo);
+
+/// dw[k, a, b] = sum_i sum_{y,x} dy[i, k, y, x] * plane_i[y + a, x + b] for output channels
+/// k in [oFirst, oLast), over images 0..<n in order (overwrites those rows of `dw`).
+void ccv_weight_gradient_avx2(const float *planes, const float *dy, float *dw, size_t n,
+                              size_t o, size_t oFirst, size_t oLast, size_t ho, size_t wo);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
