@@ -26,9 +26,10 @@ struct TrainingOptions: ParsableArguments {
     var metaOptimizerArgument: String?
 
     @Option(name: .customLong("meta-lr-schedule"),
-            help: ArgumentHelp("Meta learning-rate schedule: constant, cosine[:HORIZON] (decay to 0 over HORIZON "
-                               + "steps, default --steps) or step:EVERY:FACTOR (e.g. step:2000:0.5, ProtoNet's "
-                               + "halving). (default: constant)", valueName: "schedule"))
+            help: ArgumentHelp("Meta learning-rate schedule: constant, cosine[:HORIZON] or linear[:HORIZON] (decay "
+                               + "to 0 over HORIZON steps, default --steps; linear is Reptile's annealing) or "
+                               + "step:EVERY:FACTOR (e.g. step:2000:0.5, ProtoNet's halving). (default: constant)",
+                               valueName: "schedule"))
     var metaLRScheduleArgument: String?
 
     var steps: Int { stepsArgument ?? 1000 }

@@ -14,14 +14,20 @@ import Testing
         #expect(halving.multiplier(atStep: 0) == 1 && halving.multiplier(atStep: 1999) == 1)
         #expect(halving.multiplier(atStep: 2000) == 0.5 && halving.multiplier(atStep: 4500) == 0.25)
         #expect(LearningRateSchedule.constant.multiplier(atStep: 123_456) == 1)
+        let linear = LearningRateSchedule.linear(horizon: 400)
+        #expect(linear.multiplier(atStep: 0) == 1 && linear.multiplier(atStep: 100) == 0.75)
+        #expect(linear.multiplier(atStep: 300) == 0.25 && linear.multiplier(atStep: 400) == 0)
+        #expect(linear.multiplier(atStep: 1000) == 0)
     }
 
     @Test func textFormRoundTripsAndBadFormsAreRejected() throws {
-        for text in ["constant", "cosine:20000", "step:2000:0.5"] {
+        for text in ["constant", "cosine:20000", "linear:100000", "step:2000:0.5"] {
             #expect(try LearningRateSchedule(parsing: text).description == text)
         }
         #expect(try LearningRateSchedule(parsing: "cosine", defaultHorizon: 300) == .cosine(horizon: 300))
-        for bad in ["cosine", "cosine:0", "cosine:x", "step:0:0.5", "step:10:2", "step:10", "linear", "constant:1", ""] {
+        #expect(try LearningRateSchedule(parsing: "linear", defaultHorizon: 300) == .linear(horizon: 300))
+        for bad in ["cosine", "cosine:0", "cosine:x", "step:0:0.5", "step:10:2", "step:10", "linear", "linear:0",
+                    "linear:1:2", "triangle", "constant:1", ""] {
             #expect(throws: TrainingError.self, "\(bad)") { try LearningRateSchedule(parsing: bad) }
         }
     }

@@ -8,12 +8,15 @@ import Foundation
 /// - `cosine(horizon:)`: cosine decay from the rate to 0 over `horizon` steps,
 ///   `rate · ½(1 + cos(π · min(t, horizon) / horizon))` at step `t` (Loshchilov
 ///   & Hutter 2017, SGDR, without restarts); 0 after the horizon.
+/// - `linear(horizon:)`: linear decay from the rate to 0 over `horizon` steps,
+///   `rate · (1 − min(t, horizon) / horizon)`, as Nichol et al. 2018 (Reptile)
+///   anneal the meta step size.
 /// - `step(every:factor:)`: `rate · factor^⌊t / every⌋`, as Snell et al. 2017
 ///   (Prototypical Networks) halve the rate every 2000 episodes.
 ///
 /// Text form (CLI `--meta-lr-schedule`, stored in checkpoints): `constant`,
-/// `cosine:HORIZON`, `step:EVERY:FACTOR`; `cosine` alone takes the run's step
-/// count as its horizon when parsed with `defaultHorizon`.
+/// `cosine:HORIZON`, `linear:HORIZON`, `step:EVERY:FACTOR`; `cosine` and `linear`
+/// alone take the run's step count as their horizon when parsed with `defaultHorizon`.
 ///
 /// ```swift
 /// let schedule = try LearningRateSchedule(parsing: "step:2000:0.5", defaultHorizon: 10_000)
@@ -24,6 +27,7 @@ import Foundation
 public enum LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
     case constant
     case cosine(horizon: Int)
+    case linear(horizon: Int)
     case step(every: Int, factor: Double)
 
     /// The factor on the optimizer's learning rate for the update made at
@@ -35,6 +39,8 @@ public enum LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
         case .cosine(let horizon):
             let t = Double(min(max(step, 0), horizon)) / Double(horizon)
             return 0.5 * (1 + cos(Double.pi * t))
+        case .linear(let horizon):
+            return 1 - Double(min(max(step, 0), horizon)) / Double(horizon)
         case .step(let every, let factor):
             return pow(factor, Double(max(step, 0) / every))
         }
@@ -45,6 +51,7 @@ public enum LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .constant: return "constant"
         case .cosine(let horizon): return "cosine:\(horizon)"
+        case .linear(let horizon): return "linear:\(horizon)"
         case .step(let every, let factor): return "step:\(every):\(factor)"
         }
     }
@@ -55,8 +62,8 @@ public enum LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .constant:
             return
-        case .cosine(let horizon):
-            guard horizon >= 1 else { throw TrainingError.invalidConfiguration("cosine schedule: horizon \(horizon) < 1") }
+        case .cosine(let horizon), .linear(let horizon):
+            guard horizon >= 1 else { throw TrainingError.invalidConfiguration("\(self) schedule: horizon \(horizon) < 1") }
         case .step(let every, let factor):
             guard every >= 1, factor.isFinite, factor > 0, factor <= 1 else {
                 throw TrainingError.invalidConfiguration(
@@ -70,7 +77,7 @@ public enum LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
     /// accepted forms for anything else.
     public init(parsing text: String, defaultHorizon: Int? = nil) throws {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        let expected = "expected constant, cosine[:HORIZON] or step:EVERY:FACTOR (e.g. step:2000:0.5)"
+        let expected = "expected constant, cosine[:HORIZON], linear[:HORIZON] or step:EVERY:FACTOR (e.g. step:2000:0.5)"
         func bad(_ why: String) -> TrainingError {
             .invalidConfiguration("learning-rate schedule '\(text)': \(why); \(expected)")
         }
@@ -78,11 +85,11 @@ public enum LearningRateSchedule: Sendable, Equatable, CustomStringConvertible {
         switch parts[0] {
         case "constant" where parts.count == 1:
             schedule = .constant
-        case "cosine" where parts.count <= 2:
+        case "cosine" where parts.count <= 2, "linear" where parts.count <= 2:
             guard let horizon = parts.count == 2 ? Int(parts[1]) : defaultHorizon else {
                 throw bad(parts.count == 2 ? "the horizon is not an integer" : "no horizon given")
             }
-            schedule = .cosine(horizon: horizon)
+            schedule = parts[0] == "cosine" ? .cosine(horizon: horizon) : .linear(horizon: horizon)
         case "step" where parts.count == 3:
             guard let every = Int(parts[1]), let factor = Double(parts[2]) else { throw bad("EVERY or FACTOR is not a number") }
             schedule = .step(every: every, factor: factor)
