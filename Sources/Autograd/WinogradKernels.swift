@@ -328,7 +328,7 @@ enum WinogradKernels {
     static func transformOutput(_ t: Tiling, m: UnsafePointer<Float>, stride tiles: Int, firstImage: Int,
                                 bias: UnsafePointer<Float>?, images: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let per = t.perImage
-        let (o, ho, wo, ty, tx) = (t.o, t.ho, t.wo, t.ty, t.tx)
+        let (o, ho, wo, tx) = (t.o, t.ho, t.wo, t.tx)
         let plane = o &* tiles
         let phaseCount = per &+ 8
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 &* phaseCount) { buffer in
