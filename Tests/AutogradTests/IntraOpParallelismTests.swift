@@ -48,6 +48,20 @@ import Testing
         zip(a, b).map { Swift.abs($0 - $1) / Swift.max(1, Swift.abs($1)) }.max() ?? 0
     }
 
+    /// A stride-1 convolution's output, input gradient and weight gradient are the same bits
+    /// at width 1 and 2 and match Double sums (outputs and input gradients to 2e-5, weight
+    /// gradients, longer sums, to 2e-4).
+    static func expectStrideOneMatchesDoubleSums(x: Tensor, w: Tensor, r: Tensor, padding: Int) {
+        let serial = convolve(x: x, w: w, r: r, stride: 1, padding: padding, width: 1)
+        let parallel = convolve(x: x, w: w, r: r, stride: 1, padding: padding, width: 2)
+        let identical = serial == parallel  // compared outside #expect, which would print every value
+        #expect(identical, "two threads must give the same bits as one")
+        let reference = naive(x: x, w: w, r: r, stride: 1, padding: padding)
+        #expect(worstError(serial.y, reference.y) < 2e-5)
+        #expect(worstError(serial.dx, reference.dx) < 2e-5)
+        #expect(worstError(serial.dw, reference.dw) < 2e-4)
+    }
+
     /// Per-image GEMMs (28x28 outputs) and the wide GEMM (7x7 outputs, stride 2),
     /// both with more than 4M multiply-adds, so both are cut into parts.
     @Test(arguments: [([24, 4, 20, 20], [16, 4, 3, 3], 1, 1), ([96, 8, 14, 14], [16, 8, 3, 3], 2, 1)])

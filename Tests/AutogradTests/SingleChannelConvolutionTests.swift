@@ -15,14 +15,7 @@ import Testing
                       ([2, 1, 9, 15], [8, 1, 3, 3], 0), ([4, 1, 5, 11], [16, 1, 3, 3], 2)])
     func matchesDoubleSumsAndIsWidthIndependent(_ xShape: [Int], _ wShape: [Int], _ padding: Int) {
         let (x, w, r) = WinogradTests.inputs(xShape, wShape, padding: padding, seed: 31)
-        let serial = Reference.convolve(x: x, w: w, r: r, stride: 1, padding: padding, width: 1)
-        let parallel = Reference.convolve(x: x, w: w, r: r, stride: 1, padding: padding, width: 2)
-        let identical = serial == parallel  // compared outside #expect, which would print every value
-        #expect(identical, "two threads must give the same bits as one")
-        let reference = Reference.naive(x: x, w: w, r: r, stride: 1, padding: padding)
-        #expect(Reference.worstError(serial.y, reference.y) < 2e-5)
-        #expect(Reference.worstError(serial.dx, reference.dx) < 2e-5)
-        #expect(Reference.worstError(serial.dw, reference.dw) < 2e-4)
+        Reference.expectStrideOneMatchesDoubleSums(x: x, w: w, r: r, padding: padding)
     }
 
     @Test func biasIsAddedToEveryOutput() {

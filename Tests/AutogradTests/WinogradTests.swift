@@ -23,14 +23,7 @@ import Testing
                       ([2, 16, 9, 9], [20, 16, 3, 3], 0), ([2, 16, 7, 8], [16, 16, 3, 3], 2)])
     func matchesDoubleSumsAndIsWidthIndependent(_ xShape: [Int], _ wShape: [Int], _ padding: Int) {
         let (x, w, r) = Self.inputs(xShape, wShape, padding: padding, seed: 21)
-        let serial = Reference.convolve(x: x, w: w, r: r, stride: 1, padding: padding, width: 1)
-        let parallel = Reference.convolve(x: x, w: w, r: r, stride: 1, padding: padding, width: 2)
-        let identical = serial == parallel  // compared outside #expect, which would print every value
-        #expect(identical, "two threads must give the same bits as one")
-        let reference = Reference.naive(x: x, w: w, r: r, stride: 1, padding: padding)
-        #expect(Reference.worstError(serial.y, reference.y) < 2e-5)
-        #expect(Reference.worstError(serial.dx, reference.dx) < 2e-5)
-        #expect(Reference.worstError(serial.dw, reference.dw) < 2e-4)
+        Reference.expectStrideOneMatchesDoubleSums(x: x, w: w, r: r, padding: padding)
     }
 
     /// Winograd rounds differently from im2col, so the two differ in the last
