@@ -1,13 +1,21 @@
 #include "CConvKernels.h"
 
-#include <immintrin.h>
+#include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#define CCV_X86 1
+#include <immintrin.h>
 #define AVX2 __attribute__((target("avx2,fma")))
+#endif
 
 int ccv_has_avx2_fma(void) {
+#ifdef CCV_X86
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;  // other architectures use im2col + GEMM
+#endif
 }
 
 size_t ccv_plane_pitch(size_t wo) { return ((wo + 7) / 8) * 8 + 8; }
@@ -26,6 +34,8 @@ void ccv_pad_planes(const float *x, size_t first, size_t last, size_t h, size_t 
         }
     }
 }
+
+#ifdef CCV_X86
 
 /// Lanes [0, count) set, for the last partial chunk of a row.
 AVX2 static inline __m256i lane_mask(size_t count) {
@@ -120,3 +130,18 @@ AVX2 void ccv_weight_gradient_avx2(const float *planes, const float *dy, float *
         for (int t = 0; t < 9; t++) out[t] = horizontal_sum(total[t]);
     }
 }
+
+#else
+
+// Never called: `ccv_has_avx2_fma()` is 0 here.
+void ccv_forward_avx2(const float *planes, const float *weight, const float *bias, float *out,
+                      size_t first, size_t last, size_t o, size_t ho, size_t wo) {
+    abort();
+}
+
+void ccv_weight_gradient_avx2(const float *planes, const float *dy, float *dw, size_t n,
+                              size_t o, size_t oFirst, size_t oLast, size_t ho, size_t wo) {
+    abort();
+}
+
+#endif
