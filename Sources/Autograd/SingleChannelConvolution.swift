@@ -27,8 +27,9 @@ public enum SingleChannelConvolution {
             && ConvolutionAlgorithm.current == .automatic
     }
 
-    /// Zero-padded copies of the images' planes, made by `IntraOpParallelism` parts
-    /// over `images`, for the duration of `body`.
+    /// Zero-padded copies of the planes of `images`, each at its image's index in a
+    /// buffer sized for all `n` (so the kernels index planes by image), for the
+    /// duration of `body`.
     private static func withPlanes<R>(_ g: ConvGeometry, x: UnsafePointer<Float>, images: Range<Int>,
                                       _ body: (UnsafePointer<Float>) -> R) -> R {
         let size = ccv_plane_size(g.ho, g.wo)
