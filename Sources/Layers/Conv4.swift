@@ -13,7 +13,10 @@ import Autograd
 ///   64-d embedding for any input size;
 /// - `.protoNet` (Snell et al. 2017): stride-1 convolutions, each block
 ///   followed by 2x2 max pooling, then flattening: `64·⌊⌊⌊⌊H/2⌋/2⌋/2⌋/2⌋·(same for W)`
-///   features (64 for 28x28 Omniglot, 1600 for 84x84 miniImageNet).
+///   features (64 for 28x28 Omniglot, 1600 for 84x84 miniImageNet);
+/// - `.reptile` (Nichol et al. 2018, the `OmniglotModel` of their code):
+///   stride-2 convolutions like `.maml`, then flattening instead of the
+///   mean: `64·⌈⌈⌈⌈H/2⌉/2⌉/2⌉/2⌉·(same for W)` features (256 for 28x28).
 ///
 /// Weights and biases start like PyTorch's `nn.Conv2d` defaults
 /// (kaiming-uniform with a = √5, bias uniform ±1/√fanIn).
@@ -27,7 +30,11 @@ public struct Conv4: Model {
     public enum Variant: String, Sendable, Equatable, CaseIterable {
         case maml
         case protoNet = "protonet"
+        case reptile
     }
+
+    /// The convolutions' stride: 2 for `.maml` and `.reptile`, 1 for `.protoNet`.
+    public var stride: Int { variant == .protoNet ? 1 : 2 }
 
     public var variant: Variant
     /// Channels of the input images.
@@ -61,6 +68,11 @@ public struct Conv4: Model {
             var h = height, w = width
             for _ in 0..<Self.blocks { h /= 2; w /= 2 }
             return hiddenChannels * h * w
+        case .reptile:
+            // A 3x3 stride-2 convolution with padding 1 maps n to ⌈n/2⌉.
+            var h = height, w = width
+            for _ in 0..<Self.blocks { h = (h + 1) / 2; w = (w + 1) / 2 }
+            return hiddenChannels * h * w
         }
     }
 
@@ -87,7 +99,7 @@ public struct Conv4: Model {
         for block in 1...Self.blocks {
             x = conv2d(x, weight: parameters.required("conv\(block).weight", by: model),
                        bias: parameters.required("conv\(block).bias", by: model),
-                       stride: variant == .maml ? 2 : 1, padding: 1)
+                       stride: stride, padding: 1)
             // batchNorm, relu (and maxPool2d 2x2) as one fused op: the same values.
             x = batchNormReLU(x, scale: parameters.required("bn\(block).scale", by: model),
                               offset: parameters.required("bn\(block).offset", by: model), epsilon: epsilon,
@@ -95,7 +107,7 @@ public struct Conv4: Model {
         }
         switch variant {
         case .maml: return x.mean(axes: [2, 3])
-        case .protoNet: return x.flattened(from: 1)
+        case .protoNet, .reptile: return x.flattened(from: 1)
         }
     }
 }

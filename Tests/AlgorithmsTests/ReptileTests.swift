@@ -32,7 +32,11 @@ import Testing
         #expect(descriptor.citation.contains("Nichol") && descriptor.supportedProblems == [.classification, .regression])
         let learner = try #require(try Support.learner("reptile", problem: Self.sinusoid) as? Reptile)
         #expect(learner.innerOptimizer == .adam && learner.innerSteps == 5 && learner.innerLearningRate == 0.001
-                && learner.innerBatch == 10 && learner.evalInnerSteps == 50 && learner.outputs == 1)
+                && learner.innerBatch == 10 && learner.evalInnerSteps == 50 && learner.outputs == 1
+                && learner.innerState == .persistent)
+        #expect(throws: ReptileError.invalidOption(name: "inner-state", value: "kept", expected: "persistent or fresh")) {
+            try Support.learner("reptile", problem: Self.sinusoid, options: ["inner-state": "kept"])
+        }
         #expect(throws: ReptileError.invalidOption(name: "inner-optimizer", value: "rmsprop", expected: "sgd or adam")) {
             try Support.learner("reptile", problem: Self.sinusoid, options: ["inner-optimizer": "rmsprop"])
         }
@@ -90,7 +94,7 @@ import Testing
         }
 
         let adam = try Reptile(network: network, outputs: 1, innerOptimizer: .adam, innerSteps: 1,
-                               innerLearningRate: alpha, innerBatch: 0)
+                               innerLearningRate: alpha, innerBatch: 0, innerState: .fresh)
         let adamPseudo = try adam.taskGradient(for: task, parameters: theta, using: &rng).gradients
         for (a, g) in zip(adamPseudo.tensors, g0.tensors) {
             for (step, gradient) in zip(a.scalars, g.scalars) {
@@ -156,5 +160,107 @@ import Testing
         #expect(original.allSatisfy { $0.count == 15 * 5 })
         #expect(try Support.predictions(learner, parameters: restored.parameters, on: tasks) == original)
         #expect(try Support.predictions(learner, parameters: trainer.initialState().parameters, on: tasks) != original)
+    }
+
+    /// The weights of `parameters` (without the inner-state buffers).
+    static func weights(_ parameters: ParameterSet) -> ParameterSet {
+        ParameterSet(parameters.filter { !$0.name.hasPrefix(Reptile.bufferPrefix) }.map { ($0.name, $0.tensor) })
+    }
+
+    /// With meta-batch 1 and meta step 1, persistent Reptile is the paper's
+    /// sequential loop: Adam's moments and step count carry from one task to
+    /// the next. Checked against Adam run by hand, and against `.fresh`,
+    /// which agrees on the first task and not on the second.
+    @Test func persistentInnerStateCarriesAdamFromTaskToTask() throws {
+        let tasks = try SinusoidTasks(shots: 10, queries: 5)
+        let network = MLP(sizes: [1, 8, 1])
+        let learner = try Reptile(network: network, outputs: 1, innerOptimizer: .adam, innerSteps: 3,
+                                  innerLearningRate: 0.01, innerBatch: 0)
+        let configuration = MetaTrainer.Configuration(metaBatchSize: 1, threads: 1, seed: 8)
+        let trainer = try MetaTrainer(learner: learner, optimizer: SGD(learningRate: 1), tasks: tasks,
+                                      configuration: configuration)
+        let initial = trainer.initialState()
+        #expect(initial.parameters.names.filter { $0.hasPrefix("inner.") }.count == 2 * network.parameterNames.count + 1)
+        let adam = Adam(learningRate: 0.01, beta1: 0)
+        var weights = Self.weights(initial.parameters)
+        var state = adam.initialState(for: weights)
+        var current = initial
+        for index in 0..<2 {
+            let task = try tasks.task(at: index, seed: 8)
+            weights = Self.weights(current.parameters)
+            for _ in 0..<3 {
+                (weights, state) = adam.update(parameters: weights, gradients: Self.supportGradient(learner, task, weights),
+                                               state: state)
+            }
+            current = try trainer.step(current).0
+            for (name, tensor) in weights {
+                let worst = zip(current.parameters[name]!.scalars, tensor.scalars).map { abs($0 - $1) }.max()!
+                #expect(worst < 1e-6, "task \(index): '\(name)' differs from Adam by hand by \(worst)")
+            }
+            for array in state.arrays {
+                #expect(current.parameters["inner." + array.name]!.scalars == array.values, "\(array.name)")
+            }
+            #expect(current.parameters["inner.step"]!.scalars == [Float(3 * (index + 1))])
+        }
+
+        let fresh = try Reptile(network: network, outputs: 1, innerOptimizer: .adam, innerSteps: 3,
+                                innerLearningRate: 0.01, innerBatch: 0, innerState: .fresh)
+        let freshTrainer = try MetaTrainer(learner: fresh, optimizer: SGD(learningRate: 1), tasks: tasks,
+                                           configuration: configuration)
+        let freshInitial = freshTrainer.initialState()
+        #expect(freshInitial.parameters.names == network.parameterNames)
+        let freshOne = try freshTrainer.step(freshInitial).0
+        let persistentOne = try trainer.step(initial).0
+        #expect(freshOne.parameters.tensors.map(\.scalars) == Self.weights(persistentOne.parameters).tensors.map(\.scalars))
+        let freshTwo = try freshTrainer.step(freshOne).0
+        let drift = zip(freshTwo.parameters.tensors, Self.weights(current.parameters).tensors)
+            .map { zip($0.scalars, $1.scalars).map { abs($0 - $1) }.max()! }.max()!
+        #expect(drift > 1e-4, "fresh and persistent inner state agree on the second task (\(drift))")
+        #expect(throws: ReptileError.missingInnerState(name: "inner.exp_avg.fc1.weight", shape: [8, 1])) {
+            var rng = SeededGenerator(seed: 1)
+            _ = try learner.predict(task: try tasks.task(at: 0, seed: 8), parameters: freshInitial.parameters, using: &rng)
+        }
+    }
+
+    /// With several tasks the stored state is the mean of the tasks' final
+    /// states, the same for 1 and 2 threads; evaluation adapts from it.
+    @Test func storedInnerStateIsTheMetaBatchMeanAndSteersEvaluation() throws {
+        let tasks = try SinusoidTasks(shots: 10, queries: 5)
+        let learner = try Reptile(network: MLP(sizes: [1, 8, 1]), outputs: 1, innerOptimizer: .adam, innerSteps: 2,
+                                  innerLearningRate: 0.01, innerBatch: 4, evalInnerSteps: 10)
+        var states: [TrainingState] = []
+        for threads in [1, 2] {
+            let trainer = try MetaTrainer(learner: learner, optimizer: SGD(learningRate: 0.5), tasks: tasks,
+                                          configuration: .init(metaBatchSize: 2, threads: threads, seed: 9))
+            states.append(try trainer.step(trainer.initialState()).0)
+            if threads == 1 {
+                let theta = trainer.initialState().parameters
+                let streams = RandomStreams(seed: 9)
+                let adapted = try (0..<2).map { index in
+                    var rng = streams.learner(task: index)
+                    return try learner.adapt(theta, to: try tasks.task(at: index, seed: 9), steps: 2, using: &rng)
+                }
+                for name in theta.names where name.hasPrefix("inner.") {
+                    let expected = zip(adapted[0][name]!.scalars, adapted[1][name]!.scalars).map { ($0 + $1) / 2 }
+                    #expect(states[0].parameters[name]!.scalars == expected, "\(name)")
+                }
+                #expect(states[0].parameters["inner.step"]!.scalars == [2])
+            }
+        }
+        #expect(states[0].parameters.tensors.map(\.scalars) == states[1].parameters.tensors.map(\.scalars))
+        // A huge stored second moment makes the evaluation's Adam steps tiny:
+        // the predictions stay at the unadapted network's.
+        let task = try tasks.task(at: 50, seed: 9)
+        let parameters = states[0].parameters
+        let damped = parameters.mapTensors { name, t in
+            name.hasPrefix("inner.exp_avg_sq.") ? Tensor(shape: t.shape, scalars: Array(repeating: 1e12, count: t.count)) : t
+        }
+        var r1 = SeededGenerator(seed: 3), r2 = SeededGenerator(seed: 3)
+        let adaptedPrediction = try learner.predict(task: task, parameters: parameters, using: &r1).scalars
+        let dampedPrediction = try learner.predict(task: task, parameters: damped, using: &r2).scalars
+        let unadapted = withoutGradient { learner.network.apply(task.queryInputs, parameters: Self.weights(parameters)) }.scalars
+        let dampedShift = zip(dampedPrediction, unadapted).map { abs($0 - $1) }.max()!
+        let adaptedShift = zip(adaptedPrediction, unadapted).map { abs($0 - $1) }.max()!
+        #expect(dampedShift < 1e-4 && adaptedShift > 1e-2, "damped \(dampedShift), adapted \(adaptedShift)")
     }
 }

@@ -32,6 +32,29 @@ import Testing
         #expect(maml.outputDimension(height: 84, width: 84) == 64)
     }
 
+    /// `conv4-reptile` (Nichol et al. 2018): the `.maml` blocks with the
+    /// last 64x2x2 map flattened (channel-major) instead of averaged, so the
+    /// mean of its four values per channel is the `.maml` embedding.
+    @Test func reptileConv4FlattensTheStridedMaps() throws {
+        var rng = SeededGenerator(seed: 5)
+        let x = Tensor.randomUniform(shape: [3, 1, 28, 28], low: 0, high: 1, using: &rng)
+        let reptile = Conv4(variant: .reptile, inputChannels: 1)
+        let p = reptile.initialParameters(using: &rng)
+        let flat = reptile.apply(x, parameters: p)
+        #expect(flat.shape == [3, 256] && reptile.outputDimension(height: 28, width: 28) == 256)
+        #expect(reptile.outputDimension(height: 84, width: 84) == 64 * 6 * 6)
+        #expect(reptile.outputDimension(height: 29, width: 16) == 64 * 2 * 1)
+        #expect(reptile.apply(Tensor.randomUniform(shape: [2, 1, 29, 16], low: 0, high: 1, using: &rng),
+                              parameters: p).shape == [2, 128])
+        let mean = Conv4(variant: .maml, inputChannels: 1).apply(x, parameters: p).scalars
+        let grouped = flat.reshaped([3, 64, 4]).mean(axes: [2]).scalars
+        #expect(zip(mean, grouped).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($0)) })
+        let net = try NetworkArchitecture(option: "conv4-reptile").network(
+            for: .classification(ways: 5, channels: 1, height: 28, width: 28, trainingClasses: 10))
+        var rng2 = SeededGenerator(seed: 0)
+        #expect(net.initialParameters(using: &rng2).parameterCount == 112_261 - 64 * 5 + 256 * 5)
+    }
+
     @Test func initialisationMatchesPyTorchBounds() {
         var rng = SeededGenerator(seed: 2)
         let p = Linear(inputs: 100, outputs: 50).initialParameters(using: &rng)

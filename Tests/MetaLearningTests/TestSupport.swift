@@ -90,3 +90,43 @@ extension ParameterSet {
     /// All values of all tensors, for bit-identity checks.
     var flatValues: [Float] { tensors.flatMap(\.scalars) }
 }
+
+/// `RegressionTestLearner` with two buffers: `"tasks"` counts the tasks
+/// seen (each task returns the stored count + 1) and `"last"` holds the
+/// task's first query target. `extraBuffer` makes it return a buffer that
+/// is not a parameter.
+struct BufferTestLearner: Learner {
+    let base = RegressionTestLearner()
+    var extraBuffer = false
+    var name: String { "buffer-test" }
+
+    func initialParameters(using rng: inout SeededGenerator) -> ParameterSet {
+        var p = base.initialParameters(using: &rng)
+        p["tasks"] = Tensor(shape: [1], scalars: [0])
+        p["last"] = Tensor(shape: [1], scalars: [0])
+        return p
+    }
+
+    func weights(_ parameters: ParameterSet) -> ParameterSet {
+        var w = parameters
+        w["tasks"] = nil
+        w["last"] = nil
+        return w
+    }
+
+    func taskGradient(for task: TaskData, parameters: ParameterSet,
+                      using rng: inout SeededGenerator) throws -> TaskGradient {
+        let inner = try base.taskGradient(for: task, parameters: weights(parameters), using: &rng)
+        var g = inner.gradients
+        g["tasks"] = Tensor(zeros: [1])
+        g["last"] = Tensor(zeros: [1])
+        var buffers = ParameterSet([("tasks", parameters["tasks"]! + 1),
+                                    ("last", Tensor(shape: [1], scalars: [task.queryTargets.values!.scalars[0]]))])
+        if extraBuffer { buffers["unknown"] = Tensor(zeros: [2]) }
+        return TaskGradient(gradients: g, loss: inner.loss, metric: inner.metric, buffers: buffers)
+    }
+
+    func predict(task: TaskData, parameters: ParameterSet, using rng: inout SeededGenerator) throws -> Tensor {
+        try base.predict(task: task, parameters: weights(parameters), using: &rng)
+    }
+}

@@ -113,6 +113,32 @@ import Testing
         #expect(r.loss == 2 && r.metric == 0.75 && r.taskCount == 2)
     }
 
+    /// Buffers are set to their mean over the meta-batch after the
+    /// optimizer's step, whatever the optimizer (here Adam with weight decay)
+    /// would have done to them; the weights train as without buffers.
+    @Test func buffersAreReplacedByTheirMeanOverTheMetaBatch() throws {
+        let tasks = try SinusoidTasks(shots: 5, queries: 5)
+        let adam = Adam(learningRate: 0.01, weightDecay: 0.1)
+        let configuration = MetaTrainer.Configuration(metaBatchSize: 3, threads: 2, seed: 4)
+        let trainer = try MetaTrainer(learner: BufferTestLearner(), optimizer: adam, tasks: tasks,
+                                      configuration: configuration)
+        let state = try trainer.train(trainer.initialState(), until: 2)
+        #expect(state.parameters["tasks"]!.scalars == [2])
+        let lastTargets = try (3..<6).map { Double(try tasks.task(at: $0, seed: 4).queryTargets.values!.scalars[0]) }
+        let mean = Float(lastTargets.map { Float($0) }.reduce(0, +) / 3)
+        #expect(state.parameters["last"]!.scalars == [mean])
+        let plain = try MetaTrainer(learner: RegressionTestLearner(), optimizer: adam, tasks: tasks,
+                                    configuration: configuration)
+        let plainState = try plain.train(plain.initialState(), until: 2)
+        #expect(BufferTestLearner().weights(state.parameters).tensors.map(\.scalars)
+                == plainState.parameters.tensors.map(\.scalars))
+        let wrong = try MetaTrainer(learner: BufferTestLearner(extraBuffer: true), optimizer: adam, tasks: tasks,
+                                    configuration: configuration)
+        #expect(throws: TrainingError.unknownBuffer(name: "unknown", shape: [2])) {
+            try wrong.step(wrong.initialState())
+        }
+    }
+
     @Test func randomStreamsRecoverTheSeed() {
         for seed: UInt64 in [0, 1, 42, .max, 0x1234_5678_9ABC_DEF0] {
             let streams = RandomStreams(seed: seed)

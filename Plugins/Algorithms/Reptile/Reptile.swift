@@ -5,12 +5,22 @@ import MetaLearning
 /// Reptile (Nichol, Achiam & Schulman 2018), batched version.
 ///
 /// For a task, starting from the meta-parameters `θ`, take `innerSteps`
-/// optimiser steps (SGD, or Adam with β1 = 0 as in the paper, its state
-/// fresh for every task) on minibatches of the support set, reaching `φ`.
-/// `taskGradient` returns the pseudo-gradient `θ − φ`; the trainer averages
-/// it over the meta-batch and the meta-optimizer applies it. With
-/// `SGD(learningRate: ε)` this is the paper's batched update
-/// `θ ← θ + ε · (1/n) Σ_i (φ_i − θ)`.
+/// optimiser steps (SGD, or Adam with β1 = 0 as in the paper) on
+/// minibatches of the support set, reaching `φ`. `taskGradient` returns the
+/// pseudo-gradient `θ − φ`; the trainer averages it over the meta-batch and
+/// the meta-optimizer applies it. With `SGD(learningRate: ε)` this is the
+/// paper's batched update `θ ← θ + ε · (1/n) Σ_i (φ_i − θ)`.
+///
+/// The inner optimiser's state (Adam's moment estimates and step count)
+/// persists across tasks by default (`innerState: .persistent`), as in the
+/// paper's code, where only the model's weights are reset between tasks
+/// and the Adam slots carry on. Here it is kept as *buffers* of the
+/// parameter set (`"inner.exp_avg_sq.conv1.weight"`, `"inner.step"`, ...):
+/// every task of a meta-batch starts from the stored state and the trainer
+/// stores the mean of the tasks' final states (the batched counterpart of
+/// the paper's sequential loop), so runs stay deterministic for any thread
+/// count, and checkpoints and evaluation carry the state. `.fresh` starts
+/// every task from a new optimiser state instead.
 ///
 /// `predict` adapts with `evalInnerSteps` steps on the support set and
 /// returns the adapted network's outputs for the whole query set in one
@@ -30,6 +40,17 @@ public struct Reptile: Learner {
         case sgd, adam
     }
 
+    /// Where each task's inner optimiser state comes from.
+    public enum InnerState: String, Sendable, Equatable, CaseIterable {
+        /// The state stored in the parameter set's buffers, updated by training (the paper's code).
+        case persistent
+        /// A new optimiser state for every task.
+        case fresh
+    }
+
+    /// The prefix of the parameter-set entries holding the inner optimiser's state.
+    public static let bufferPrefix = "inner."
+
     /// The network adapted per task (logits or regression values).
     public let network: any Model
     /// The network's output width (the head size: `ways` for classification).
@@ -40,6 +61,8 @@ public struct Reptile: Learner {
     public let innerSteps: Int
     /// Inner-loop learning rate.
     public let innerLearningRate: Double
+    /// Whether the inner optimiser's state persists across tasks.
+    public let innerState: InnerState
     /// Support examples per inner step (0: the whole support set).
     public let innerBatch: Int
     /// Inner steps before predicting.
@@ -48,7 +71,8 @@ public struct Reptile: Learner {
     /// Throws `ReptileError.invalidOption` for negative step counts or
     /// batch size, or a non-positive learning rate.
     public init(network: any Model, outputs: Int, innerOptimizer: InnerOptimizer = .adam, innerSteps: Int = 5,
-                innerLearningRate: Double = 0.001, innerBatch: Int = 10, evalInnerSteps: Int = 50) throws {
+                innerLearningRate: Double = 0.001, innerBatch: Int = 10, evalInnerSteps: Int = 50,
+                innerState: InnerState = .persistent) throws {
         guard innerSteps >= 0 else {
             throw ReptileError.invalidOption(name: "inner-steps", value: "\(innerSteps)", expected: "a count >= 0")
         }
@@ -71,6 +95,7 @@ public struct Reptile: Learner {
         self.innerLearningRate = innerLearningRate
         self.innerBatch = innerBatch
         self.evalInnerSteps = evalInnerSteps
+        self.innerState = innerState
     }
 
     /// Builds the network from the `backbone` option and reads the inner-loop options.
@@ -80,17 +105,67 @@ public struct Reptile: Learner {
         guard let optimizer = InnerOptimizer(rawValue: optimizerName) else {
             throw ReptileError.invalidOption(name: "inner-optimizer", value: optimizerName, expected: "sgd or adam")
         }
+        let stateName = try options.string("inner-state")
+        guard let state = InnerState(rawValue: stateName) else {
+            throw ReptileError.invalidOption(name: "inner-state", value: stateName, expected: "persistent or fresh")
+        }
         let architecture = try NetworkArchitecture(option: options.string("backbone"))
         let network = try architecture.network(for: context.problem)
         try self.init(network: network, outputs: context.problem.outputDimension, innerOptimizer: optimizer,
                       innerSteps: options.int("inner-steps"), innerLearningRate: options.double("inner-lr"),
-                      innerBatch: options.int("inner-batch"), evalInnerSteps: options.int("eval-inner-steps"))
+                      innerBatch: options.int("inner-batch"), evalInnerSteps: options.int("eval-inner-steps"),
+                      innerState: state)
     }
 
     public var name: String { "reptile" }
 
+    /// The network's initial weights, then (with `.persistent`) the inner
+    /// optimiser's initial state as buffers.
     public func initialParameters(using rng: inout SeededGenerator) -> ParameterSet {
-        network.initialParameters(using: &rng)
+        let weights = network.initialParameters(using: &rng)
+        return merged(weights: weights, state: optimizer.initialState(for: weights))
+    }
+
+    /// The buffers holding `state` (none with `.fresh`): one entry per
+    /// state array, then one `[1]` entry per scalar, in name order.
+    func buffers(of state: OptimizerState) -> [(String, Tensor)] {
+        guard innerState == .persistent else { return [] }
+        var pairs = state.arrays.map { (Self.bufferPrefix + $0.name, Tensor(shape: $0.shape, scalars: $0.values)) }
+        for key in state.scalars.keys.sorted() {
+            pairs.append((Self.bufferPrefix + key, Tensor(shape: [1], scalars: [Float(state.scalars[key]!)])))
+        }
+        return pairs
+    }
+
+    /// `weights` followed by the buffers of `state`.
+    func merged(weights: ParameterSet, state: OptimizerState) -> ParameterSet {
+        ParameterSet(Array(zip(weights.names, weights.tensors)) + buffers(of: state))
+    }
+
+    /// The network's weights in `parameters`, and the inner optimiser state
+    /// to start a task from: the stored buffers (`.persistent`) or a fresh state.
+    func split(_ parameters: ParameterSet) throws -> (weights: ParameterSet, state: OptimizerState) {
+        var weights: [(String, Tensor)] = []
+        for (name, tensor) in parameters where !name.hasPrefix(Self.bufferPrefix) { weights.append((name, tensor)) }
+        let networkWeights = ParameterSet(weights)
+        let template = optimizer.initialState(for: networkWeights)
+        guard innerState == .persistent else { return (networkWeights, template) }
+        var state = OptimizerState()
+        for array in template.arrays {
+            let name = Self.bufferPrefix + array.name
+            guard let stored = parameters[name], stored.shape == array.shape else {
+                throw ReptileError.missingInnerState(name: name, shape: array.shape)
+            }
+            state.arrays.append(NamedArray(name: array.name, shape: array.shape, values: stored.scalars))
+        }
+        for key in template.scalars.keys {
+            let name = Self.bufferPrefix + key
+            guard let stored = parameters[name], stored.shape == [1] else {
+                throw ReptileError.missingInnerState(name: name, shape: [1])
+            }
+            state.scalars[key] = Double(stored.scalars[0])
+        }
+        return (networkWeights, state)
     }
 
     /// The inner-loop optimiser as a value (Adam with β1 = 0, as in the paper).
@@ -127,13 +202,15 @@ public struct Reptile: Learner {
     /// `φ`: `steps` inner-optimiser steps from `parameters` on the support
     /// set of `task`, each on the next minibatch of `innerBatch` examples
     /// (drawn without replacement, reshuffled with `rng` when exhausted, as
-    /// the paper's code does) or on the whole support set.
+    /// the paper's code does) or on the whole support set. The optimiser
+    /// starts from the state in the buffers of `parameters` (`.persistent`)
+    /// or a fresh one; the result has the same entries as `parameters`, its
+    /// buffers holding the optimiser's state after the steps.
     public func adapt(_ parameters: ParameterSet, to task: TaskData, steps: Int,
                       using rng: inout SeededGenerator) throws -> ParameterSet {
         if task.ways > outputs { throw ReptileError.tooManyWays(ways: task.ways, outputs: outputs) }
         let optimizer = self.optimizer
-        var phi = parameters.detached()
-        var state = optimizer.initialState(for: phi)
+        var (phi, state) = try split(parameters.detached())
         let count = task.supportCount
         let batch = innerBatch == 0 || innerBatch >= count ? count : innerBatch
         var order: [Int] = []
@@ -159,7 +236,8 @@ public struct Reptile: Learner {
             let g = gradients(of: loss, with: p)
             (phi, state) = optimizer.update(parameters: phi, gradients: g, state: state)
         }
-        return phi
+        let adapted = merged(weights: phi, state: state)
+        return parameters.mapTensors { name, tensor in adapted[name] ?? tensor.detached() }
     }
 
     /// A uniformly random permutation of `0..<count` (Fisher-Yates with
@@ -185,10 +263,18 @@ public struct Reptile: Learner {
                              using rng: inout SeededGenerator) throws -> TaskGradient {
         let phi = try adapt(parameters, to: task, steps: innerSteps, using: &rng)
         return try withoutGradient {
-            let pseudoGradient = parameters.combined(with: phi) { _, theta, adapted in theta - adapted }
+            // θ − φ for the weights; the buffers are not trained by the
+            // meta-optimizer (zero) but replaced by the meta-batch's mean.
+            var buffers: [(String, Tensor)] = []
+            let pseudoGradient = parameters.combined(with: phi) { name, theta, adapted in
+                guard name.hasPrefix(Self.bufferPrefix) else { return theta - adapted }
+                buffers.append((name, adapted))
+                return Tensor(zeros: theta.shape)
+            }
             let query = outputs(task.queryInputs, ways: task.ways, parameters: phi)
             return TaskGradient(gradients: pseudoGradient, loss: Double(Self.loss(query, task.queryTargets).scalar),
-                                metric: try TaskMetrics.metric(outputs: query, targets: task.queryTargets))
+                                metric: try TaskMetrics.metric(outputs: query, targets: task.queryTargets),
+                                buffers: ParameterSet(buffers))
         }
     }
 

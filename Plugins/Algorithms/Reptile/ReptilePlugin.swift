@@ -9,7 +9,8 @@ import MetaLearning
 ///
 /// Options and defaults follow the paper's Omniglot setting: Adam with
 /// β1 = 0 in the inner loop, learning rate 0.001, 5 steps on minibatches
-/// of 10, 50 steps at evaluation.
+/// of 10, 50 steps at evaluation, the Adam state kept across tasks
+/// (`inner-state persistent`).
 public enum ReptilePlugin: Plugin {
     /// The declared options.
     public static let options: [OptionSpec] = [
@@ -21,6 +22,9 @@ public enum ReptilePlugin: Plugin {
         .int("inner-batch", default: 10,
              help: "support examples per inner step, drawn without replacement (0: the whole support set)"),
         .int("eval-inner-steps", default: 50, help: "optimiser steps on the support set before predicting"),
+        .string("inner-state", default: Reptile.InnerState.persistent.rawValue,
+                help: "inner optimiser state: persistent (kept across tasks with the weights, as in the paper's "
+                    + "code) or fresh (new for every task)"),
     ]
 
     public static func register(into registry: inout PluginRegistry) throws {

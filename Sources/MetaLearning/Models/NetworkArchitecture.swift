@@ -6,6 +6,8 @@ import Layers
 ///
 /// - `conv4-maml`: `Conv4(.maml)` + `Linear(64 -> ways)` (Finn et al. 2017);
 /// - `conv4-protonet`: `Conv4(.protoNet)` + a linear head on the flattened features;
+/// - `conv4-reptile`: `Conv4(.reptile)` + a linear head on the flattened
+///   2x2x64 features (Nichol et al. 2018's Omniglot model);
 /// - `mlp`: `MLP([D, 40, 40])` with ReLU + `Linear(40 -> out)`, the MAML sinusoid network;
 /// - `auto` (default): `conv4-maml` for images, `mlp` for regression.
 ///
@@ -18,12 +20,13 @@ public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
     case auto
     case conv4MAML = "conv4-maml"
     case conv4ProtoNet = "conv4-protonet"
+    case conv4Reptile = "conv4-reptile"
     case mlp
 
     /// The shared option declaration for plugins.
     public static let option = OptionSpec.string(
         "backbone", default: "auto",
-        help: "network: auto, conv4-maml, conv4-protonet or mlp (auto: conv4-maml for images, mlp for regression)")
+        help: "network: auto, conv4-maml, conv4-protonet, conv4-reptile or mlp (auto: conv4-maml for images, mlp for regression)")
 
     /// Parses an option value; throws `OptionError.invalidValue` naming the choices.
     public init(option value: String) throws {
@@ -48,8 +51,14 @@ public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
         let width = outputs ?? problem.outputDimension
         switch (resolved(for: problem), problem) {
         case (.conv4MAML, .classification(_, let c, let h, let w, _)),
-             (.conv4ProtoNet, .classification(_, let c, let h, let w, _)):
-            let variant: Conv4.Variant = resolved(for: problem) == .conv4MAML ? .maml : .protoNet
+             (.conv4ProtoNet, .classification(_, let c, let h, let w, _)),
+             (.conv4Reptile, .classification(_, let c, let h, let w, _)):
+            let variant: Conv4.Variant
+            switch resolved(for: problem) {
+            case .conv4MAML: variant = .maml
+            case .conv4Reptile: variant = .reptile
+            default: variant = .protoNet
+            }
             let backbone = Conv4(variant: variant, inputChannels: c)
             guard backbone.outputDimension(height: h, width: w) > 0 else {
                 throw OptionError.invalidValue(

@@ -11,17 +11,30 @@ public struct MetaBatchReducer: Sendable {
     public init() {}
 
     /// The mean of `contributions` (in the given order, which must be task-index
-    /// order). All gradients must share names and shapes (a precondition).
+    /// order): gradients, buffers, loss and metric. All gradients (and all
+    /// buffers) must share names and shapes (a precondition).
     public func reduce(_ contributions: [TaskGradient]) -> MetaBatchResult {
         precondition(!contributions.isEmpty, "MetaBatchReducer: a meta-batch needs at least one task")
-        let first = contributions[0].gradients
+        var loss = 0.0, metric = 0.0
+        for c in contributions {
+            loss += c.loss
+            metric += c.metric
+        }
+        let n = Double(contributions.count)
+        return MetaBatchResult(gradients: Self.mean(contributions.map(\.gradients), of: "gradient"),
+                               loss: loss / n, metric: metric / n, taskCount: contributions.count,
+                               buffers: Self.mean(contributions.map(\.buffers), of: "buffer"))
+    }
+
+    /// The element-wise mean of `sets`, summed in order, then divided by the count.
+    static func mean(_ sets: [ParameterSet], of kind: String) -> ParameterSet {
+        let first = sets[0]
         var sums = first.tensors.map { $0.scalars }
-        for contribution in contributions.dropFirst() {
-            let g = contribution.gradients
-            precondition(g.names == first.names, "MetaBatchReducer: gradient names differ between tasks")
+        for set in sets.dropFirst() {
+            precondition(set.names == first.names, "MetaBatchReducer: \(kind) names differ between tasks")
             for i in 0..<sums.count {
-                let add = g.tensors[i].scalars
-                precondition(add.count == sums[i].count, "MetaBatchReducer: gradient '\(g.names[i])' sizes differ")
+                let add = set.tensors[i].scalars
+                precondition(add.count == sums[i].count, "MetaBatchReducer: \(kind) '\(set.names[i])' sizes differ")
                 sums[i].withUnsafeMutableBufferPointer { s in
                     add.withUnsafeBufferPointer { a in
                         for k in 0..<s.count { s[k] = s[k] + a[k] }
@@ -29,7 +42,7 @@ public struct MetaBatchReducer: Sendable {
                 }
             }
         }
-        let count = Float(contributions.count)
+        let count = Float(sets.count)
         var pairs: [(String, Tensor)] = []
         pairs.reserveCapacity(sums.count)
         for i in 0..<sums.count {
@@ -38,13 +51,6 @@ public struct MetaBatchReducer: Sendable {
             }
             pairs.append((first.names[i], Tensor(shape: first.tensors[i].shape, scalars: sums[i])))
         }
-        var loss = 0.0, metric = 0.0
-        for c in contributions {
-            loss += c.loss
-            metric += c.metric
-        }
-        let n = Double(contributions.count)
-        return MetaBatchResult(gradients: ParameterSet(pairs), loss: loss / n, metric: metric / n,
-                               taskCount: contributions.count)
+        return ParameterSet(pairs)
     }
 }

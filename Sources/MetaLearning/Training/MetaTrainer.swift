@@ -4,6 +4,8 @@ import Autograd
 /// computes their `TaskGradient`s in parallel, averages them with the
 /// `MetaBatchReducer` (task-index order) and applies the `MetaOptimizer`
 /// with its learning rate scaled by the `LearningRateSchedule` of the step.
+/// The learner's buffers (`TaskGradient.buffers`) are then set to their
+/// mean over the meta-batch.
 ///
 /// Determinism: the tasks of step `t` are indices `t*B ..< (t+1)*B` of the
 /// run's seed, and task `i` gets the learner generator
@@ -137,8 +139,14 @@ public struct MetaTrainer: Sendable {
         var optimizer = self.optimizer
         let factor = configuration.learningRateSchedule.multiplier(atStep: state.step)
         if factor != 1 { optimizer.learningRate *= factor }
-        let (parameters, optimizerState) = optimizer.update(parameters: state.parameters, gradients: batch.gradients,
+        var (parameters, optimizerState) = optimizer.update(parameters: state.parameters, gradients: batch.gradients,
                                                             state: state.optimizerState)
+        for (name, value) in batch.buffers {
+            guard let current = parameters[name], current.shape == value.shape else {
+                throw TrainingError.unknownBuffer(name: name, shape: value.shape)
+            }
+            parameters[name] = value
+        }
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         var next = state

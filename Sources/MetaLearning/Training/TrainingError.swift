@@ -10,6 +10,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidRNGState([UInt64])
     /// Checkpoint parameters that do not match the learner's.
     case parameterMismatch(String)
+    /// A learner returned a buffer that is not one of the parameters (name and shape).
+    case unknownBuffer(name: String, shape: [Int])
     /// An evaluation over an unbounded distribution without explicit indices.
     case unboundedEvaluation
 
@@ -20,6 +22,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
         case .seedMismatch(let e, let f): return "checkpoint seed is \(f), expected \(e)"
         case .invalidRNGState(let s): return "checkpoint rngState \(s) is not the state of a seeded generator"
         case .parameterMismatch(let m): return "checkpoint parameters: \(m)"
+        case .unknownBuffer(let name, let shape):
+            return "learner returned buffer '\(name)' of shape \(shape), which is not a parameter of that shape"
         case .unboundedEvaluation:
             return "evaluation: the task distribution is unbounded, give the episode indices to evaluate"
         }
