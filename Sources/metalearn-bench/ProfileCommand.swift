@@ -4,7 +4,8 @@ import BuiltinPlugins
 import Foundation
 import MetaLearning
 
-/// `metalearn-bench profile`: one workload's per-task gradient on the
+/// `metalearn-bench profile`: one workload's per-task gradient (or, for
+/// the meta-test workload, one task's adaptation and scoring) on the
 /// calling thread only (OpenBLAS at 1 thread), `--tasks` times after
 /// `--warmup` untimed tasks, printing ms per task. Small and deterministic,
 /// for `valgrind --tool=callgrind` or `perf record`.
@@ -15,9 +16,9 @@ import MetaLearning
 struct ProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
-        abstract: "Time one workload's task gradient single-threaded (for profilers).")
+        abstract: "Time one workload's task gradient or meta-test task single-threaded (for profilers).")
 
-    @Option(help: "Meta-training workload name (a_maml_so_1step, b_fomaml_1step, ...).")
+    @Option(help: "Workload name (a_maml_so_1step, b_fomaml_1step, ..., e_metatest_adapt10).")
     var workload: String = "a_maml_so_1step"
 
     @Option(help: "Timed tasks.")
@@ -28,10 +29,7 @@ struct ProfileCommand: ParsableCommand {
 
     func validate() throws {
         guard tasks >= 1, warmup >= 0 else { throw ValidationError("profile: --tasks >= 1 and --warmup >= 0 expected") }
-        let w = try Workload(named: workload)
-        guard case .metaTraining = w.kind else {
-            throw ValidationError("profile: \(workload) is not a meta-training workload")
-        }
+        _ = try Workload(named: workload)
     }
 
     func run() throws {
@@ -43,14 +41,18 @@ struct ProfileCommand: ParsableCommand {
                                                                               options: w.learnerOptions)
         var rng = SeededGenerator(seed: 1)
         let parameters = learner.initialParameters(using: &rng)
+        // The task's loss (training) or query accuracy after adaptation (meta-test).
+        func one(_ i: Int) throws -> Double {
+            let task = try pool.task(at: i, seed: 0)
+            switch w.kind {
+            case .metaTraining: return try learner.taskGradient(for: task, parameters: parameters, using: &rng).loss
+            case .metaTest: return try learner.evaluate(task: task, parameters: parameters, using: &rng)
+            }
+        }
         var checksum = 0.0
-        for i in 0..<warmup {
-            checksum += try learner.taskGradient(for: pool.task(at: i, seed: 0), parameters: parameters, using: &rng).loss
-        }
+        for i in 0..<warmup { checksum += try one(i) }
         let start = ProcessStats.now()
-        for i in 0..<tasks {
-            checksum += try learner.taskGradient(for: pool.task(at: i, seed: 0), parameters: parameters, using: &rng).loss
-        }
+        for i in 0..<tasks { checksum += try one(i) }
         let seconds = ProcessStats.now() - start
         print(String(format: "%@: %.2f ms per task over %d tasks (checksum %.6f)", workload,
                      seconds * 1000 / Double(tasks), tasks, checksum))
