@@ -48,9 +48,13 @@ struct EvaluationSession {
         var rng = RandomStreams(seed: configuration.seed).initialization
         let reference = learner.initialParameters(using: &rng)
         guard reference.names == parameters.names else {
-            throw CLIError.wrongFileKind(path: checkpointPath,
-                                         found: "a checkpoint with parameters \(parameters.names.prefix(4))...",
-                                         expected: "the parameters of \(configuration.algorithm): \(reference.names.prefix(4))...")
+            throw CLIError.wrongFileKind(
+                path: checkpointPath,
+                found: "a checkpoint whose \(parameters.count) parameters "
+                    + Self.nameDifference(found: parameters.names, expected: reference.names),
+                expected: "the \(reference.count) parameters of \(configuration.algorithm) with options "
+                    + configuration.algorithmOptions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                    .joined(separator: " "))
         }
         for ((name, a), b) in zip(zip(reference.names, reference.tensors), parameters.tensors) where a.shape != b.shape {
             throw CLIError.wrongFileKind(
@@ -58,6 +62,25 @@ struct EvaluationSession {
                 expected: "shape \(a.shape) for \(tasks.problem) (trained for \(configuration.ways)-way?)")
         }
         return learner
+    }
+
+    /// How `found` differs from `expected`: the names missing and the names
+    /// not expected (the first three of each), or else the first position
+    /// where the order differs.
+    static func nameDifference(found: [String], expected: [String]) -> String {
+        func list(_ names: [String]) -> String {
+            names.prefix(3).map { "'\($0)'" }.joined(separator: ", ") + (names.count > 3 ? " (+\(names.count - 3) more)" : "")
+        }
+        let foundSet = Set(found), expectedSet = Set(expected)
+        let missing = expected.filter { !foundSet.contains($0) }
+        let extra = found.filter { !expectedSet.contains($0) }
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append("lack \(list(missing))") }
+        if !extra.isEmpty { parts.append("have unexpected \(list(extra))") }
+        if parts.isEmpty, let i = found.indices.first(where: { found[$0] != expected[$0] }) {
+            parts.append("are in another order (position \(i): '\(found[i])', expected '\(expected[i])')")
+        }
+        return parts.joined(separator: " and ")
     }
 
     /// Scores `learner` on every task, `chunk` tasks at a time.

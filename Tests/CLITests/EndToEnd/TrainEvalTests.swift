@@ -135,6 +135,29 @@ import Testing
         #expect(reshaped.status != 0 && reshaped.errorLines.count == 1, "\(reshaped.stderr)")
     }
 
+    /// Reptile keeps its inner Adam state as parameters (`inner.*` buffers):
+    /// evaluating such a checkpoint with `inner-state fresh` is refused with
+    /// a message naming the entries that do not fit, and the stored state
+    /// is used by a plain `eval`.
+    @Test func reptileCheckpointsCarryTheInnerStateAndMismatchesAreNamed() throws {
+        let runner = try CLIRunner(tag: "reptile-state")
+        defer { runner.cleanUp() }
+        let trained = try runner.run("train", "--algorithm", "reptile", "--dataset", "sinusoid", "--shots", "5",
+                                     "--queries", "5", "--steps", "3", "--meta-batch", "2", "--meta-optimizer", "sgd",
+                                     "--meta-lr", "1", "-o", "inner-steps=2", "-o", "eval-inner-steps=2",
+                                     "--checkpoint", "reptile.h5", "--quiet")
+        #expect(trained.status == 0, "\(trained.stderr)")
+        let evaluated = try runner.run("eval", "--checkpoint", "reptile.h5", "--count", "10", "--quiet")
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        let fresh = try runner.run("eval", "--checkpoint", "reptile.h5", "--count", "10", "-o", "inner-state=fresh",
+                                   "--quiet")
+        #expect(fresh.status != 0 && fresh.errorLines.count == 1, "\(fresh.stderr)")
+        #expect(fresh.stderr.contains("have unexpected 'inner.exp_avg.fc1.weight', 'inner.exp_avg_sq.fc1.weight'"),
+                "\(fresh.stderr)")
+        #expect(fresh.stderr.contains("the 6 parameters of reptile with options") && fresh.stderr.contains("inner-state=fresh"),
+                "\(fresh.stderr)")
+    }
+
     @Test func scheduledMetaLearningRateIsStoredAndResumesExactly() throws {
         let runner = try CLIRunner(tag: "schedule")
         defer { runner.cleanUp() }
