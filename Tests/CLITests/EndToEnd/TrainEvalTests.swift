@@ -136,17 +136,26 @@ import Testing
     }
 
     /// Reptile keeps its inner Adam state as parameters (`inner.*` buffers):
-    /// evaluating such a checkpoint with `inner-state fresh` is refused with
-    /// a message naming the entries that do not fit, and the stored state
-    /// is used by a plain `eval`.
+    /// a resumed run ends with the same bits as a straight one, a plain
+    /// `eval` uses the stored state, and evaluating with `inner-state fresh`
+    /// is refused with a message naming the entries that do not fit.
     @Test func reptileCheckpointsCarryTheInnerStateAndMismatchesAreNamed() throws {
         let runner = try CLIRunner(tag: "reptile-state")
         defer { runner.cleanUp() }
-        let trained = try runner.run("train", "--algorithm", "reptile", "--dataset", "sinusoid", "--shots", "5",
-                                     "--queries", "5", "--steps", "3", "--meta-batch", "2", "--meta-optimizer", "sgd",
-                                     "--meta-lr", "1", "-o", "inner-steps=2", "-o", "eval-inner-steps=2",
-                                     "--checkpoint", "reptile.h5", "--quiet")
+        func train(_ checkpoint: String, steps: Int) throws -> CLIRunner.Result {
+            try runner.run("train", "--algorithm", "reptile", "--dataset", "sinusoid", "--shots", "5",
+                           "--queries", "5", "--steps", "\(steps)", "--meta-batch", "2", "--meta-optimizer", "sgd",
+                           "--meta-lr", "1", "-o", "inner-steps=2", "-o", "eval-inner-steps=2",
+                           "--checkpoint", checkpoint, "--quiet")
+        }
+        let trained = try train("reptile.h5", steps: 3)
         #expect(trained.status == 0, "\(trained.stderr)")
+        // The inner state is part of what a resume restores: 2 steps + 1 resumed = 3 straight.
+        let part = try train("part.h5", steps: 2)
+        #expect(part.status == 0, "\(part.stderr)")
+        let resumed = try runner.run("train", "--checkpoint", "part.h5", "--resume", "--steps", "3", "--quiet")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try E2EFixtures.parameterDigest(runner, "part.h5") == E2EFixtures.parameterDigest(runner, "reptile.h5"))
         let evaluated = try runner.run("eval", "--checkpoint", "reptile.h5", "--count", "10", "--quiet")
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
         let fresh = try runner.run("eval", "--checkpoint", "reptile.h5", "--count", "10", "-o", "inner-state=fresh",
