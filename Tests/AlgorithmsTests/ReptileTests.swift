@@ -216,6 +216,9 @@ import Testing
         let drift = zip(freshTwo.parameters.tensors, Self.weights(current.parameters).tensors)
             .map { zip($0.scalars, $1.scalars).map { abs($0 - $1) }.max()! }.max()!
         #expect(drift > 1e-4, "fresh and persistent inner state agree on the second task (\(drift))")
+        #expect(throws: ReptileError.self) {
+            try Reptile(network: Linear(inputs: 1, outputs: 1, name: "inner.head"), outputs: 1)
+        }
         #expect(throws: ReptileError.missingInnerState(name: "inner.exp_avg.fc1.weight", shape: [8, 1])) {
             var rng = SeededGenerator(seed: 1)
             _ = try learner.predict(task: try tasks.task(at: 0, seed: 8), parameters: freshInitial.parameters, using: &rng)

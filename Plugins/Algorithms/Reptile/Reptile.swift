@@ -48,7 +48,8 @@ public struct Reptile: Learner {
         case fresh
     }
 
-    /// The prefix of the parameter-set entries holding the inner optimiser's state.
+    /// The prefix of the parameter-set entries holding the inner optimiser's
+    /// state (no network parameter may start with it).
     public static let bufferPrefix = "inner."
 
     /// The network adapted per task (logits or regression values).
@@ -69,7 +70,8 @@ public struct Reptile: Learner {
     public let evalInnerSteps: Int
 
     /// Throws `ReptileError.invalidOption` for negative step counts or
-    /// batch size, or a non-positive learning rate.
+    /// batch size, a non-positive learning rate, or a network parameter
+    /// named with `bufferPrefix`.
     public init(network: any Model, outputs: Int, innerOptimizer: InnerOptimizer = .adam, innerSteps: Int = 5,
                 innerLearningRate: Double = 0.001, innerBatch: Int = 10, evalInnerSteps: Int = 50,
                 innerState: InnerState = .persistent) throws {
@@ -87,6 +89,11 @@ public struct Reptile: Learner {
         guard innerBatch >= 0 else {
             throw ReptileError.invalidOption(name: "inner-batch", value: "\(innerBatch)",
                                              expected: "a batch size >= 1, or 0 for the whole support set")
+        }
+        if let clash = network.parameterNames.first(where: { $0.hasPrefix(Self.bufferPrefix) }) {
+            throw ReptileError.invalidOption(name: "network", value: clash,
+                                             expected: "parameter names not starting with '\(Self.bufferPrefix)' "
+                                                 + "(the prefix of the inner optimiser's state)")
         }
         self.network = network
         self.outputs = outputs
