@@ -1,4 +1,5 @@
 import Autograd
+import Foundation
 import MetaLearning
 import Testing
 
@@ -30,6 +31,38 @@ import Testing
         expectClose(s.array(named: "exp_avg_sq.w")!.values, [1.249e-05, 1.9996e-04, 8.991e-05, 4.000000999e-03],
                     tolerance: 1e-9)
         #expect(s.scalars["step"] == 2)
+    }
+
+    /// Adam runs 8 elements at a time, then one by one: on 21 elements (two
+    /// vector blocks and a tail of 5), with and without weight decay, three
+    /// steps give exactly the bits of the documented formula evaluated one
+    /// element at a time in Float32.
+    @Test(arguments: [0.0, 0.01])
+    func adamVectorAndTailGiveTheFormulasBits(weightDecay: Double) {
+        let n = 21
+        var rng = SeededGenerator(seed: 11)
+        let adam = Adam(learningRate: 0.003, beta1: 0.9, beta2: 0.99, epsilon: 1e-6, weightDecay: weightDecay)
+        var p = ParameterSet([("w", Tensor.randomUniform(shape: [n], low: -1, high: 1, using: &rng))])
+        var state = adam.initialState(for: p)
+        var w = p["w"]!.scalars, m = [Float](repeating: 0, count: n), v = m
+        for t in 1...3 {
+            let g = Tensor.randomUniform(shape: [n], low: -2, high: 2, using: &rng)
+            (p, state) = adam.update(parameters: p, gradients: ParameterSet([("w", g)]), state: state)
+            let negativeStep = Float(-(0.003 / (1 - pow(0.9, Double(t)))))
+            let bc2 = Float((1 - pow(0.99, Double(t))).squareRoot())
+            let (w1, b2, w2, wd, eps) = (Float(1 - 0.9), Float(0.99), Float(1 - 0.99), Float(weightDecay), Float(1e-6))
+            for k in 0..<n {
+                var gk = g.scalars[k]
+                if wd != 0 { gk = gk + wd * w[k] }
+                m[k] = m[k] + w1 * (gk - m[k])
+                v[k] = v[k] * b2
+                v[k] = v[k] + w2 * gk * gk
+                let denom = v[k].squareRoot() / bc2 + eps
+                w[k] = w[k] + negativeStep * m[k] / denom
+            }
+            #expect(p["w"]!.scalars == w, "step \(t)")
+            #expect(state.array(named: "exp_avg.w")!.values == m && state.array(named: "exp_avg_sq.w")!.values == v)
+        }
     }
 
     @Test func adamFirstStepIsLearningRateTimesSign() {
