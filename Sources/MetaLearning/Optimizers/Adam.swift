@@ -114,7 +114,8 @@ public struct Adam: MetaOptimizer {
         while k + 8 <= n {
             var gk = load(g + k), pk = load(p + k)
             if c.wd != 0 { gk = gk + c.wd * pk }
-            let mk = load(m + k) + c.w1 * (gk - load(m + k))
+            var mk = load(m + k)
+            mk = mk + c.w1 * (gk - mk)
             var vk = load(v + k) * c.b2
             vk = vk + c.w2 * gk * gk
             let denom = vk.squareRoot() / c.bc2 + c.eps
