@@ -10,6 +10,9 @@ struct ConvGeometry: Sendable, Equatable {
     /// Whether the forward and weight gradient run through `SingleChannelConvolution`
     /// (decided with `winograd`, at the forward).
     private(set) var singleChannel = false
+    /// Whether all three passes run through `ChannelsLastConvolution` (decided with
+    /// `winograd`, at the forward, for convolutions neither of the above takes).
+    private(set) var channelsLast = false
 
     init(input: [Int], weight: [Int], stride: Int, padding: Int) {
         precondition(input.count == 4, "conv2d: input must be NCHW (rank 4), got shape \(input)")
@@ -26,6 +29,7 @@ struct ConvGeometry: Sendable, Equatable {
                      "conv2d: kernel \(kh)x\(kw) larger than padded input \(h)x\(w) (padding \(padding))")
         winograd = WinogradKernels.applies(self)
         singleChannel = SingleChannelConvolution.applies(self)
+        channelsLast = !winograd && !singleChannel && ChannelsLastConvolution.applies(self)
     }
 
     /// Output pixels per image and channel.
@@ -217,6 +221,9 @@ enum ConvKernels {
             SingleChannelConvolution.forward(g, x: x, w: w, bias: bias, out: out)
             return nil
         }
+        if g.channelsLast {
+            return ChannelsLastConvolution.forward(g, x: x, w: w, bias: bias, out: out, keepColumns: keepColumns)
+        }
         let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o
         let parts = parts(g, items: g.n)
         let columns = keepColumns ? TensorStorage(uninitializedCount: ckk * np) : nil
@@ -272,6 +279,10 @@ enum ConvKernels {
             WinogradKernels.backwardInput(g, dy: dy, w: w, dx: dx)
             return
         }
+        if g.channelsLast {
+            ChannelsLastConvolution.backwardInput(g, dy: dy, w: w, dx: dx)
+            return
+        }
         let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o
         let parts = parts(g, items: g.n)
         // Blocks of images whose column gradients are still in cache for col2im (as in
@@ -316,6 +327,10 @@ enum ConvKernels {
         }
         if g.singleChannel {
             SingleChannelConvolution.backwardWeight(g, x: x, dy: dy, dw: dw)
+            return
+        }
+        if g.channelsLast {
+            ChannelsLastConvolution.backwardWeight(g, x: x, dy: dy, dw: dw, columns: columns)
             return
         }
         let np = g.n * g.p, ckk = g.ckk, p = g.p, o = g.o

@@ -63,6 +63,14 @@ struct OpCase: Sendable, CustomStringConvertible {
         OpCase(name: "conv2d 3x3 s1 p0 Winograd (16->20 channels, 9x9)",
                inputs: { [uniform([1, 16, 9, 9], 73), uniform([20, 16, 3, 3], 74, -0.15, 0.15)] },
                f: { conv2d($0[0], weight: $0[1], bias: nil, stride: 1, padding: 0) }, eps: 1e-3),
+        // Channels-last shapes (16+ input channels, no Winograd): stride 2 with an odd map
+        // (MAML's Conv4 layer), and stride 1 with a 5x5 kernel and 20 -> 8 channels.
+        OpCase(name: "conv2d 3x3 s2 p1 channels-last (16 channels, 7x7, bias)",
+               inputs: { [uniform([2, 16, 7, 7], 84), uniform([16, 16, 3, 3], 85, -0.15, 0.15), uniform([16], 86)] },
+               f: { conv2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1) }, eps: 1e-3),
+        OpCase(name: "conv2d 5x5 s1 p2 channels-last (20->8 channels, 4x5)",
+               inputs: { [uniform([1, 20, 4, 5], 87), uniform([8, 20, 5, 5], 88, -0.08, 0.08)] },
+               f: { conv2d($0[0], weight: $0[1], bias: nil, stride: 1, padding: 2) }, eps: 1e-3),
         OpCase(name: "maxPool2d k2 s2", inputs: { [distinct([2, 2, 4, 5], 39)] }, f: { maxPool2d($0[0], kernel: 2, stride: 2) }),
         OpCase(name: "maxPool2d k3 s2 overlapping", inputs: { [distinct([1, 2, 5, 5], 40)] }, f: { maxPool2d($0[0], kernel: 3, stride: 2) }),
         OpCase(name: "batchNorm 4-D affine", inputs: { [uniform([3, 2, 2, 3], 41), uniform([2], 42, 0.5, 1.5), uniform([2], 43)] },

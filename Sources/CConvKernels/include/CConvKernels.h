@@ -3,9 +3,10 @@
 
 // Hand-vectorised convolution kernels that OpenBLAS serves poorly: a 3x3 stride-1
 // convolution of a single input channel (the first layer on grayscale images), where
-// im2col + GEMM has K = 9. The kernels use AVX2 and FMA through per-function target
-// attributes and are only called when `ccv_has_avx2_fma()` says the CPU has both;
-// the rest of the package stays baseline x86-64.
+// im2col + GEMM has K = 9; and the matrix transposes of channels-last convolution.
+// The kernels use AVX2 and FMA through per-function target attributes and are
+// only called when `ccv_has_avx2_fma()` says the CPU has both; the rest of the
+// package stays baseline x86-64.
 
 #include <stddef.h>
 
@@ -38,6 +39,10 @@ void ccv_forward_avx2(const float *planes, const float *weight, const float *bia
 /// k in [oFirst, oLast), over images 0..<n in order (overwrites those rows of `dw`).
 void ccv_weight_gradient_avx2(const float *planes, const float *dy, float *dw, size_t n,
                               size_t o, size_t oFirst, size_t oLast, size_t ho, size_t wo);
+
+/// dst[j * rows + i] = src[i * cols + j] for i < rows, j < cols (an out-of-place
+/// transpose of a row-major matrix), 8x8 blocks in AVX registers (Transpose.c).
+void ccv_transpose_avx2(const float *src, size_t rows, size_t cols, float *dst);
 
 #ifdef __cplusplus
 }

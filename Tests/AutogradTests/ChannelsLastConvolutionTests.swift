@@ -1,0 +1,106 @@
+import Autograd
+import Testing
+
+/// Channels-last convolutions (16+ input channels where Winograd and the
+/// single-channel kernels do not apply: MAML's stride-2 Conv4 layers, small
+/// maps, other kernel sizes and strides): forward, input gradient and weight
+/// gradient against Double sums, bit-identical at one and two threads, chosen
+/// exactly where documented, and read back by the gradient as the forward kept them.
+@Suite struct ChannelsLastConvolutionTests {
+    typealias Reference = IntraOpParallelismTests
+
+    /// Stride 2 on even and odd maps (MAML's 14x14 and 7x7 layers, 12 images: cut
+    /// into parts), stride 1 on a 3x3 map, a 5x5 kernel, stride 3, channel counts that
+    /// are not multiples of 8 (the transposes' edges) and C != O.
+    @Test(arguments: [([12, 64, 14, 14], [64, 64, 3, 3], 2, 1), ([5, 16, 7, 7], [24, 16, 3, 3], 2, 1),
+                      ([3, 20, 3, 3], [16, 20, 3, 3], 1, 1), ([2, 18, 9, 7], [10, 18, 5, 5], 1, 2),
+                      ([2, 16, 11, 10], [16, 16, 3, 3], 3, 0), ([64, 16, 4, 4], [16, 16, 3, 3], 2, 1)])
+    func matchesDoubleSumsAndIsWidthIndependent(_ xShape: [Int], _ wShape: [Int], _ stride: Int, _ padding: Int) {
+        #expect(ConvolutionAlgorithm.kernel(input: xShape, weight: wShape, stride: stride, padding: padding) == .channelsLast)
+        var rng = SeededGenerator(seed: 31)
+        let x = Tensor.randomNormal(shape: xShape, using: &rng).requiringGradient()
+        let w = (Tensor.randomNormal(shape: wShape, using: &rng) * 0.1).requiringGradient()
+        let r = Tensor.randomNormal(shape: conv2d(x, weight: w, bias: nil, stride: stride, padding: padding).shape,
+                                    using: &rng)
+        let serial = Reference.convolve(x: x, w: w, r: r, stride: stride, padding: padding, width: 1)
+        let parallel = Reference.convolve(x: x, w: w, r: r, stride: stride, padding: padding, width: 2)
+        let identical = serial == parallel  // compared outside #expect, which would print every value
+        #expect(identical, "two threads must give the same bits as one")
+        let reference = Reference.naive(x: x, w: w, r: r, stride: stride, padding: padding)
+        #expect(Reference.worstError(serial.y, reference.y) < 2e-5)
+        #expect(Reference.worstError(serial.dx, reference.dx) < 2e-5)
+        #expect(Reference.worstError(serial.dw, reference.dw) < 2e-4)
+    }
+
+    /// Which kernel each geometry gets: channels-last takes 16+ input channels that
+    /// Winograd leaves, and `.im2col` turns every special kernel off.
+    @Test func kernelChoice() {
+        let k = ConvolutionAlgorithm.kernel
+        #expect(k([2, 64, 14, 14], [64, 64, 3, 3], 1, 1) == .winograd)
+        #expect(k([2, 64, 14, 14], [64, 64, 3, 3], 2, 1) == .channelsLast)
+        #expect(k([2, 64, 3, 3], [64, 64, 3, 3], 1, 1) == .channelsLast, "3x3 outputs: Winograd does not pay")
+        #expect(k([2, 16, 14, 14], [16, 16, 5, 5], 1, 2) == .channelsLast)
+        #expect(k([2, 16, 14, 14], [8, 16, 3, 3], 1, 1) == .channelsLast, "8 output channels: no Winograd")
+        #expect(k([2, 8, 14, 14], [16, 8, 3, 3], 2, 1) == .im2col, "8 input channels")
+        #expect(k([2, 1, 28, 28], [64, 1, 3, 3], 2, 1) == .im2col, "one channel, stride 2")
+        ConvolutionAlgorithm.with(.im2col) {
+            #expect(k([2, 64, 14, 14], [64, 64, 3, 3], 2, 1) == .im2col)
+            #expect(k([2, 64, 14, 14], [64, 64, 3, 3], 1, 1) == .im2col)
+        }
+    }
+
+    /// Channels-last and NCHW im2col sum the same products in another order: they
+    /// agree to rounding, with and without bias, and differ in some bits (so the
+    /// comparison is between two paths, not one path twice).
+    @Test func agreesWithIm2colToRounding() {
+        var rng = SeededGenerator(seed: 32)
+        let x = Tensor.randomNormal(shape: [6, 32, 14, 14], using: &rng)
+        let w = Tensor.randomNormal(shape: [40, 32, 3, 3], using: &rng) * 0.1
+        let b = Tensor.randomNormal(shape: [40], using: &rng)
+        for bias in [nil, b] {
+            let fast = conv2d(x, weight: w, bias: bias, stride: 2, padding: 1).scalars
+            let classic = ConvolutionAlgorithm.with(.im2col) { conv2d(x, weight: w, bias: bias, stride: 2, padding: 1).scalars }
+            #expect(Reference.worstError(fast, classic) < 1e-5)
+            #expect(fast != classic)
+        }
+    }
+
+    /// A forward recorded under `.im2col` keeps NCHW columns, one recorded under
+    /// `.automatic` channels-last columns; each gradient, taken in the other scope,
+    /// must read them as they were written.
+    @Test func gradientUsesTheForwardsKernel() {
+        var rng = SeededGenerator(seed: 33)
+        let x = Tensor.randomNormal(shape: [3, 16, 7, 7], using: &rng).requiringGradient()
+        let w = (Tensor.randomNormal(shape: [16, 16, 3, 3], using: &rng) * 0.1).requiringGradient()
+        let r = Tensor.randomNormal(shape: [3, 16, 4, 4], using: &rng)
+        let reference = Reference.naive(x: x, w: w, r: r, stride: 2, padding: 1)
+        let classic = ConvolutionAlgorithm.with(.im2col) { conv2d(x, weight: w, bias: nil, stride: 2, padding: 1) }
+        let fast = conv2d(x, weight: w, bias: nil, stride: 2, padding: 1)
+        let g1 = gradients(of: (classic * r).sum(), with: [x, w])
+        let g2 = ConvolutionAlgorithm.with(.im2col) { gradients(of: (fast * r).sum(), with: [x, w]) }
+        for g in [g1, g2] {
+            #expect(Reference.worstError(g[0].scalars, reference.dx) < 2e-5)
+            #expect(Reference.worstError(g[1].scalars, reference.dw) < 2e-4)
+        }
+    }
+}
+
+/// `MatrixTranspose` (8x8 vector blocks and scalar edges, and the portable
+/// scalar path) against the definition.
+@Suite struct MatrixTransposeTests {
+    @Test(arguments: [(1, 1), (8, 8), (64, 9), (9, 64), (13, 27), (16, 196), (196, 64), (7, 3)])
+    func transposeIsExact(_ rows: Int, _ columns: Int) {
+        let src = (0..<(rows * columns)).map { Float($0) * 0.5 - 7 }
+        for (path, transpose) in [("dispatched", MatrixTranspose.transpose), ("scalar", MatrixTranspose.scalarTranspose)] {
+            var dst = [Float](repeating: .nan, count: rows * columns)
+            src.withUnsafeBufferPointer { s in
+                dst.withUnsafeMutableBufferPointer { d in
+                    transpose(s.baseAddress!, rows, columns, d.baseAddress!)
+                }
+            }
+            var wrong = 0
+            for i in 0..<rows { for j in 0..<columns where dst[j * rows + i] != src[i * columns + j] { wrong += 1 } }
+            #expect(wrong == 0, "\(path) \(rows)x\(columns): \(wrong) values misplaced")
+        }
+    }
+}
