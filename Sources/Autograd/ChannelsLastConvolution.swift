@@ -77,63 +77,57 @@ enum ChannelsLastConvolution {
         }
     }
 
-    /// The taps `lo..<hi` of a kernel row that fall inside the image for an output
-    /// column whose first tap reads input column `x0`.
+    /// Calls `body(row, input, lo, hi)` for each kernel row of each output pixel of
+    /// `count` images, in column order: `row` is the row's offset in the columns
+    /// (`[count·p, kh·kw·c]`), `input` the offset in the channels-last images of the
+    /// input value its tap `lo` reads, or nil when the row lies in the padding;
+    /// taps `lo..<hi` fall inside the image (none when `lo == hi`).
     @inline(__always)
-    private static func taps(_ g: ConvGeometry, x0: Int) -> (lo: Int, hi: Int) {
-        (max(0, -x0), max(max(0, -x0), min(g.kw, g.w &- x0)))
-    }
-
-    /// Unfolds `count` channels-last images (`xt`) into `cols` (`[count·p, kh·kw·c]`):
-    /// each output pixel's row holds its `kh` kernel rows of `kw·c` values, zeros
-    /// where the kernel hangs over the padding.
-    static func unfold(_ g: ConvGeometry, _ xt: UnsafePointer<Float>, count: Int, _ cols: UnsafeMutablePointer<Float>) {
-        let (c, h, w, kh, kw) = (g.c, g.h, g.w, g.kh, g.kw)
+    private static func forEachKernelRow(_ g: ConvGeometry, count: Int,
+                                         _ body: (_ row: Int, _ input: Int?, _ lo: Int, _ hi: Int) -> Void) {
+        let (c, h, w, kw) = (g.c, g.h, g.w, g.kw)
         let run = kw &* c, k = g.ckk
         for b in 0..<count {
-            let image = xt + b &* h &* w &* c
             for oy in 0..<g.ho {
                 for ox in 0..<g.wo {
-                    let row = cols + ((b &* g.ho &+ oy) &* g.wo &+ ox) &* k
+                    let row = ((b &* g.ho &+ oy) &* g.wo &+ ox) &* k
                     let x0 = ox &* g.stride &- g.padding
-                    let (lo, hi) = taps(g, x0: x0)
-                    for i in 0..<kh {
-                        let y = oy &* g.stride &- g.padding &+ i, d = row + i &* run
-                        guard y >= 0 && y < h && lo < hi else {
-                            d.update(repeating: 0, count: run)
-                            continue
-                        }
-                        if lo > 0 { d.update(repeating: 0, count: lo &* c) }
-                        (d + lo &* c).update(from: image + (y &* w &+ x0 &+ lo) &* c, count: (hi &- lo) &* c)
-                        if hi < kw { (d + hi &* c).update(repeating: 0, count: (kw &- hi) &* c) }
+                    let lo = max(0, -x0), hi = max(lo, min(kw, w &- x0))
+                    for i in 0..<g.kh {
+                        let y = oy &* g.stride &- g.padding &+ i
+                        let inside = y >= 0 && y < h && lo < hi
+                        body(row &+ i &* run, inside ? ((b &* h &+ y) &* w &+ x0 &+ lo) &* c : nil, lo, hi)
                     }
                 }
             }
         }
     }
 
+    /// Unfolds `count` channels-last images (`xt`) into `cols` (`[count·p, kh·kw·c]`):
+    /// each output pixel's row holds its `kh` kernel rows of `kw·c` values, zeros
+    /// where the kernel hangs over the padding.
+    static func unfold(_ g: ConvGeometry, _ xt: UnsafePointer<Float>, count: Int, _ cols: UnsafeMutablePointer<Float>) {
+        let (c, kw) = (g.c, g.kw)
+        forEachKernelRow(g, count: count) { row, input, lo, hi in
+            let d = cols + row
+            guard let input else {
+                d.update(repeating: 0, count: kw &* c)
+                return
+            }
+            if lo > 0 { d.update(repeating: 0, count: lo &* c) }
+            (d + lo &* c).update(from: xt + input, count: (hi &- lo) &* c)
+            if hi < kw { (d + hi &* c).update(repeating: 0, count: (kw &- hi) &* c) }
+        }
+    }
+
     /// The adjoint of `unfold`: `xt` (`[count, h, w, c]`) is overwritten with the
     /// sums of the column entries that read each input value.
     static func fold(_ g: ConvGeometry, _ cols: UnsafePointer<Float>, count: Int, _ xt: UnsafeMutablePointer<Float>) {
-        let (c, h, w, kh, kw) = (g.c, g.h, g.w, g.kh, g.kw)
-        let run = kw &* c, k = g.ckk
-        xt.update(repeating: 0, count: count &* h &* w &* c)
-        for b in 0..<count {
-            let image = xt + b &* h &* w &* c
-            for oy in 0..<g.ho {
-                for ox in 0..<g.wo {
-                    let row = cols + ((b &* g.ho &+ oy) &* g.wo &+ ox) &* k
-                    let x0 = ox &* g.stride &- g.padding
-                    let (lo, hi) = taps(g, x0: x0)
-                    guard lo < hi else { continue }
-                    for i in 0..<kh {
-                        let y = oy &* g.stride &- g.padding &+ i
-                        guard y >= 0 && y < h else { continue }
-                        addInPlace(image + (y &* w &+ x0 &+ lo) &* c, row + (i &* run &+ lo &* c),
-                                           count: (hi &- lo) &* c)
-                    }
-                }
-            }
+        let c = g.c
+        xt.update(repeating: 0, count: count &* g.h &* g.w &* c)
+        forEachKernelRow(g, count: count) { row, input, lo, hi in
+            guard let input else { return }
+            addInPlace(xt + input, cols + (row &+ lo &* c), count: (hi &- lo) &* c)
         }
     }
 
