@@ -146,6 +146,9 @@ enum ChannelsLastConvolution {
     /// (`[n·p, kh·kw·c]`) for the weight gradient.
     static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, keepColumns: Bool) -> TensorStorage? {
+        if ImplicitColumnConvolution.forwardApplies(g) {
+            return ImplicitColumnConvolution.forward(g, x: x, w: w, bias: bias, out: out, keepColumns: keepColumns)
+        }
         let (k, p, o, chw) = (g.ckk, g.p, g.o, g.c &* g.h &* g.w)
         let columns = keepColumns ? TensorStorage(uninitializedCount: g.n * p * k) : nil
         let perBlock = imagesPerBlock(g)
@@ -176,6 +179,9 @@ enum ChannelsLastConvolution {
     /// `dx = conv_backward_input(dy, w)`; `dx` is overwritten.
     static func backwardInput(_ g: ConvGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>,
                               dx: UnsafeMutablePointer<Float>) {
+        if ImplicitColumnConvolution.inputGradientApplies(g) {
+            return ImplicitColumnConvolution.backwardInput(g, dy: dy, w: w, dx: dx)
+        }
         let (k, p, o, np, chw) = (g.ckk, g.p, g.o, g.n &* g.p, g.c &* g.h &* g.w)
         let perBlock = imagesPerBlock(g)
         BufferPool.withScratch(o * k + o * np) { scratch in

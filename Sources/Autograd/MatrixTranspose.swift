@@ -28,3 +28,40 @@ public enum MatrixTranspose {
         }
     }
 }
+
+extension MatrixTranspose {
+    /// One image `x` (`[c, h, w]`) -> `dst` (`[h + 2·padding, w + 2·padding, c]`,
+    /// channels innermost), with the border zeroed: the layout in which
+    /// `ImplicitColumnConvolution` reads every kernel row of a pixel as one run.
+    public static func toPaddedChannelsLast(_ x: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                                            padding: Int, _ dst: UnsafeMutablePointer<Float>) {
+        if isVectorised {
+            ccv_to_padded_channels_last_avx2(x, c, h, w, padding, dst)
+            return
+        }
+        let wp = w + 2 * padding
+        dst.update(repeating: 0, count: (h + 2 * padding) * wp * c)
+        for y in 0..<h {
+            for xi in 0..<w {
+                let d = dst + ((y + padding) * wp + xi + padding) * c
+                for ci in 0..<c { d[ci] = x[(ci * h + y) * w + xi] }
+            }
+        }
+    }
+
+    /// The inverse of `toPaddedChannelsLast`: the interior of `src` -> `x` (`[c, h, w]`).
+    public static func fromPaddedChannelsLast(_ src: UnsafePointer<Float>, channels c: Int, height h: Int, width w: Int,
+                                              padding: Int, _ x: UnsafeMutablePointer<Float>) {
+        if isVectorised {
+            ccv_from_padded_channels_last_avx2(src, c, h, w, padding, x)
+            return
+        }
+        let wp = w + 2 * padding
+        for y in 0..<h {
+            for xi in 0..<w {
+                let s = src + ((y + padding) * wp + xi + padding) * c
+                for ci in 0..<c { x[(ci * h + y) * w + xi] = s[ci] }
+            }
+        }
+    }
+}

@@ -11,8 +11,11 @@ import Testing
 
     /// Stride 2 on even and odd maps (MAML's 14x14 and 7x7 layers, 12 images: cut
     /// into parts), stride 1 on a 3x3 map, a 5x5 kernel, stride 3, channel counts that
-    /// are not multiples of 8 (the transposes' edges) and C != O.
-    @Test(arguments: [([12, 64, 14, 14], [64, 64, 3, 3], 2, 1), ([5, 16, 7, 7], [24, 16, 3, 3], 2, 1),
+    /// are not multiples of 8 (the transposes' edges) and C != O. Channel counts that
+    /// are multiples of 16 run through `ImplicitColumnConvolution` (forward: output
+    /// channels; input gradient: input channels), the others through OpenBLAS.
+    @Test(arguments: [([12, 64, 14, 14], [64, 64, 3, 3], 2, 1),
+                      ([5, 16, 7, 7], [24, 16, 3, 3], 2, 1),
                       ([3, 20, 3, 3], [16, 20, 3, 3], 1, 1), ([2, 18, 9, 7], [10, 18, 5, 5], 1, 2),
                       ([2, 16, 11, 10], [16, 16, 3, 3], 3, 0), ([64, 16, 4, 4], [16, 16, 3, 3], 2, 1)])
     func matchesDoubleSumsAndIsWidthIndependent(_ xShape: [Int], _ wShape: [Int], _ stride: Int, _ padding: Int) {
@@ -97,3 +100,46 @@ import Testing
         }
     }
 }
+
+/// The zero-padded channels-last layout of `ImplicitColumnConvolution`, both ways
+/// (the vector kernels with their 8x8 blocks and edges, on this CPU), against the
+/// definition: a destination full of NaN must come back with every border value
+/// zero and every interior value in place.
+@Suite struct PaddedChannelsLastTests {
+    @Test(arguments: [(64, 14, 14, 1), (64, 7, 7, 1), (16, 4, 4, 1), (20, 3, 3, 2), (9, 11, 10, 0), (8, 1, 1, 1)])
+    func roundTripsWithZeroBorders(_ c: Int, _ h: Int, _ w: Int, _ padding: Int) {
+        let hp = h + 2 * padding, wp = w + 2 * padding
+        let x = (0..<(c * h * w)).map { Float($0) * 0.25 + 1 }
+        var padded = [Float](repeating: .nan, count: hp * wp * c)
+        var back = [Float](repeating: .nan, count: c * h * w)
+        x.withUnsafeBufferPointer { xs in
+            padded.withUnsafeMutableBufferPointer { p in
+                MatrixTranspose.toPaddedChannelsLast(xs.baseAddress!, channels: c, height: h, width: w, padding: padding,
+                                                     p.baseAddress!)
+            }
+        }
+        var misplaced = 0, dirtyBorder = 0
+        for y in 0..<hp {
+            for xi in 0..<wp {
+                for ci in 0..<c {
+                    let v = padded[(y * wp + xi) * c + ci]
+                    let (iy, ix) = (y - padding, xi - padding)
+                    if iy >= 0 && iy < h && ix >= 0 && ix < w {
+                        if v != x[(ci * h + iy) * w + ix] { misplaced += 1 }
+                    } else if v != 0 {
+                        dirtyBorder += 1
+                    }
+                }
+            }
+        }
+        #expect(misplaced == 0 && dirtyBorder == 0, "\(c)x\(h)x\(w) pad \(padding): \(misplaced) misplaced, \(dirtyBorder) border values not zero")
+        padded.withUnsafeBufferPointer { p in
+            back.withUnsafeMutableBufferPointer { b in
+                MatrixTranspose.fromPaddedChannelsLast(p.baseAddress!, channels: c, height: h, width: w, padding: padding,
+                                                       b.baseAddress!)
+            }
+        }
+        #expect(back == x)
+    }
+}
+

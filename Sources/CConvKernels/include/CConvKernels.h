@@ -3,7 +3,8 @@
 
 // Hand-vectorised convolution kernels that OpenBLAS serves poorly: a 3x3 stride-1
 // convolution of a single input channel (the first layer on grayscale images), where
-// im2col + GEMM has K = 9; and the matrix transposes of channels-last convolution.
+// im2col + GEMM has K = 9; the matrix transposes of channels-last convolution; and its
+// forward and input-gradient GEMMs with the column matrix left implicit.
 // The kernels use AVX2 and FMA through per-function target attributes and are
 // only called when `ccv_has_avx2_fma()` says the CPU has both; the rest of the
 // package stays baseline x86-64.
@@ -43,6 +44,43 @@ void ccv_weight_gradient_avx2(const float *planes, const float *dy, float *dw, s
 /// dst[j * rows + i] = src[i * cols + j] for i < rows, j < cols (an out-of-place
 /// transpose of a row-major matrix), 8x8 blocks in AVX registers (Transpose.c).
 void ccv_transpose_avx2(const float *src, size_t rows, size_t cols, float *dst);
+
+/// One image `x` (`[c, h, w]`) -> `dst` (`[h + 2 pad, w + 2 pad, c]`), the border zeroed.
+void ccv_to_padded_channels_last_avx2(const float *x, size_t c, size_t h, size_t w, size_t pad, float *dst);
+
+/// The inverse: the interior of `src` (`[h + 2 pad, w + 2 pad, c]`) -> `x` (`[c, h, w]`).
+void ccv_from_padded_channels_last_avx2(const float *src, size_t c, size_t h, size_t w, size_t pad, float *x);
+
+/// A channels-last convolution as `ChannelsLastGEMM.c` sees it: `c` input channels,
+/// a `kh` x `kw` kernel with stride `stride`, `ho` x `wo` outputs per image, and the
+/// input images zero-padded to `hp` x `wp` (channels innermost).
+typedef struct {
+    size_t c, kh, kw, stride, ho, wo, hp, wp;
+} ccv_cl_geometry;
+
+/// Packs an OIHW weight (`o` a multiple of 16, `taps = kh * kw`) for
+/// `ccv_cl_forward_avx2`: panels of 16 output channels, each `[taps * c][16]` with the
+/// reduction in (tap, channel) order.
+void ccv_cl_pack_forward(const float *w, size_t o, size_t c, size_t taps, float *packed);
+
+/// Packs an OIHW weight (`c` a multiple of 16) for `ccv_cl_input_gradient_avx2`: panels
+/// of 16 consecutive (tap, channel) columns, each `[o][16]`.
+void ccv_cl_pack_input_gradient(const float *w, size_t o, size_t c, size_t taps, float *packed);
+
+/// out[r, 0..o) = bias + sum over the pixel's (tap, channel) values of value * weight, for
+/// the `rows` output pixels of a block of images (`[rows, o]`, channels-last). With
+/// `fromColumns`, `source` is the block's column matrix (`[rows, taps * c]`); otherwise it
+/// is the block's zero-padded channels-last images (`[images, hp, wp, c]`), read in place.
+/// Both give the same bits. `bias` may be NULL.
+void ccv_cl_forward_avx2(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
+                         const float *packed, size_t o, const float *bias, float *out);
+
+/// Adds to `dx` (the block's zero-padded channels-last images, `[images, hp, wp, c]`) the
+/// input gradient of the block's `rows` output pixels, whose channels-last gradient is
+/// `dy` (`[rows, o]`): every (tap, channel) column of dy x weight straight into the value
+/// it belongs to, without a column matrix, in tiles of 6 rows from the block's first.
+void ccv_cl_input_gradient_avx2(const ccv_cl_geometry *g, const float *dy, size_t rows,
+                                const float *packed, size_t o, float *dx);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,120 @@
+import CConvKernels
+
+/// The forward and input-gradient GEMMs of `ChannelsLastConvolution` without a
+/// column matrix in between, on CPUs with AVX2 and FMA (`ChannelsLastGEMM.c`).
+///
+/// With OpenBLAS, the forward unfolds each pixel's receptive field into the columns,
+/// which `sgemm` then copies again into its packed panels, and zeroes its output
+/// before accumulating; the input gradient has `sgemm` zero and fill a column
+/// matrix 2.25-9x the size of the input (`kh·kw/stride²`), then folds it back. The
+/// kernels here compute tiles of 6 output pixels x 16 columns in registers and
+/// read each pixel's operand in place by broadcasts:
+///
+/// - forward: the pixel's kernel rows straight from a zero-padded channels-last
+///   copy of the input (`kh` runs of `kw·c` values), or from the columns when the
+///   weight gradient wants them kept anyway; both give the same bits;
+/// - input gradient: the pixel's channels-last output gradient, each tile of 16
+///   (tap, channel) columns added straight into the zero-padded channels-last
+///   input gradient at its tap's place, which replaces the column matrix and fold.
+///
+/// Only the weight is packed, into panels of 16 columns. The forward needs the
+/// output channels, the input gradient the input channels, to be multiples of 16
+/// (every Conv4 layer after the first); other convolutions keep the OpenBLAS
+/// path. Every output value is one sum in a fixed order, and the input gradient's
+/// additions follow the tiles of blocks that depend on the shapes alone (as the
+/// parts do), so the results do not depend on the thread count; they differ from
+/// the OpenBLAS path's in rounding only.
+enum ImplicitColumnConvolution {
+    /// Whether the kernels can run here (checked once).
+    static let isAvailable = ccv_has_avx2_fma() != 0
+
+    /// Whether `ChannelsLastConvolution.forward` runs through these kernels.
+    static func forwardApplies(_ g: ConvGeometry) -> Bool { isAvailable && g.o % 16 == 0 }
+
+    /// Whether `ChannelsLastConvolution.backwardInput` runs through these kernels.
+    static func inputGradientApplies(_ g: ConvGeometry) -> Bool { isAvailable && g.c % 16 == 0 }
+
+    private static func geometry(_ g: ConvGeometry) -> ccv_cl_geometry {
+        ccv_cl_geometry(c: g.c, kh: g.kh, kw: g.kw, stride: g.stride, ho: g.ho, wo: g.wo,
+                        hp: g.h + 2 * g.padding, wp: g.w + 2 * g.padding)
+    }
+
+    /// Floats of one zero-padded channels-last image.
+    private static func paddedImage(_ g: ConvGeometry) -> Int { (g.h + 2 * g.padding) * (g.w + 2 * g.padding) * g.c }
+
+    /// Images per block: about `ConvKernels.blockBytes` of the block's largest buffer.
+    private static func imagesPerBlock(_ g: ConvGeometry, floatsPerImage: Int) -> Int {
+        max(1, ConvKernels.blockBytes / (4 * floatsPerImage))
+    }
+
+    /// `out = conv(x, w) + bias` (NCHW); with `keepColumns`, returns the columns
+    /// (`[n·p, kh·kw·c]`, as `ChannelsLastConvolution.unfold` lays them out) for the
+    /// weight gradient.
+    static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        out: UnsafeMutablePointer<Float>, keepColumns: Bool) -> TensorStorage? {
+        let (k, p, o, chw) = (g.ckk, g.p, g.o, g.c * g.h * g.w)
+        let columns = keepColumns ? TensorStorage(uninitializedCount: g.n * p * k) : nil
+        var geo = geometry(g)
+        let padded = paddedImage(g)
+        let perBlock = imagesPerBlock(g, floatsPerImage: keepColumns ? p * k : padded)
+        BufferPool.withScratch(o * k) { packed in
+            ccv_cl_pack_forward(w, o, g.c, g.kh * g.kw, packed)
+            IntraOpParallelism.forEachRange(of: g.n, parts: ConvKernels.parts(g, items: g.n)) { images in
+                let most = min(perBlock, images.count)
+                let source = keepColumns ? most * chw : most * padded
+                BufferPool.withScratch(source + most * p * o) { scratch in
+                    let xt = scratch, yt = scratch + source
+                    for first in stride(from: images.lowerBound, to: images.upperBound, by: perBlock) {
+                        let block = first..<min(first + perBlock, images.upperBound)
+                        if let columns {
+                            let col = columns.base + first * p * k
+                            ChannelsLastConvolution.toChannelsLast(g, x, images: block, xt)
+                            ChannelsLastConvolution.unfold(g, xt, count: block.count, col)
+                            ccv_cl_forward_avx2(&geo, col, 1, block.count * p, packed, o, bias, yt)
+                        } else {
+                            for ni in block {
+                                MatrixTranspose.toPaddedChannelsLast(x + ni * chw, channels: g.c, height: g.h, width: g.w,
+                                                                     padding: g.padding, xt + (ni - first) * padded)
+                            }
+                            ccv_cl_forward_avx2(&geo, xt, 0, block.count * p, packed, o, bias, yt)
+                        }
+                        for ni in block {
+                            MatrixTranspose.transpose(yt + (ni - first) * p * o, rows: p, columns: o, out + ni * o * p)
+                        }
+                    }
+                }
+            }
+        }
+        return columns
+    }
+
+    /// `dx = conv_backward_input(dy, w)` (NCHW); `dx` is overwritten.
+    static func backwardInput(_ g: ConvGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                              dx: UnsafeMutablePointer<Float>) {
+        let (k, p, o, chw) = (g.ckk, g.p, g.o, g.c * g.h * g.w)
+        var geo = geometry(g)
+        let padded = paddedImage(g)
+        let perBlock = imagesPerBlock(g, floatsPerImage: padded + p * o)
+        BufferPool.withScratch(o * k) { packed in
+            ccv_cl_pack_input_gradient(w, o, g.c, g.kh * g.kw, packed)
+            IntraOpParallelism.forEachRange(of: g.n, parts: ConvKernels.parts(g, items: g.n)) { images in
+                let most = min(perBlock, images.count)
+                BufferPool.withScratch(most * (p * o + padded)) { work in
+                    let dyt = work, dxt = work + most * p * o
+                    for first in stride(from: images.lowerBound, to: images.upperBound, by: perBlock) {
+                        let block = first..<min(first + perBlock, images.upperBound)
+                        for ni in block {
+                            MatrixTranspose.transpose(dy + ni * o * p, rows: o, columns: p, dyt + (ni - first) * p * o)
+                        }
+                        dxt.update(repeating: 0, count: block.count * padded)
+                        ccv_cl_input_gradient_avx2(&geo, dyt, block.count * p, packed, o, dxt)
+                        for ni in block {
+                            MatrixTranspose.fromPaddedChannelsLast(dxt + (ni - first) * padded, channels: g.c, height: g.h,
+                                                                   width: g.w, padding: g.padding, dx + ni * chw)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
