@@ -42,6 +42,31 @@ enum ImplicitColumnConvolution {
     /// Floats of one zero-padded channels-last image.
     private static func paddedImage(_ g: ConvGeometry) -> Int { (g.h + 2 * g.padding) * (g.w + 2 * g.padding) * g.c }
 
+    /// The forward's weight: panels of 16 output channels, each `[kh·kw·c][16]` with
+    /// the reduction in (tap, channel) order (the permuted weight, transposed per panel).
+    private static func packForward(_ g: ConvGeometry, _ w: UnsafePointer<Float>, _ packed: UnsafeMutablePointer<Float>) {
+        let k = g.ckk
+        BufferPool.withScratch(g.o * k) { wt in
+            ChannelsLastConvolution.permuteWeight(g, w, wt)
+            for j in 0..<(g.o / 16) {
+                MatrixTranspose.transpose(wt + 16 * j * k, rows: 16, columns: k, packed + 16 * j * k)
+            }
+        }
+    }
+
+    /// The input gradient's weight: panels of 16 consecutive (tap, channel) columns of
+    /// the permuted weight, each `[o][16]`.
+    private static func packInputGradient(_ g: ConvGeometry, _ w: UnsafePointer<Float>,
+                                          _ packed: UnsafeMutablePointer<Float>) {
+        let (k, o) = (g.ckk, g.o)
+        BufferPool.withScratch(o * k) { wt in
+            ChannelsLastConvolution.permuteWeight(g, w, wt)
+            for j in 0..<(k / 16) {
+                for oi in 0..<o { (packed + (j * o + oi) * 16).update(from: wt + oi * k + 16 * j, count: 16) }
+            }
+        }
+    }
+
     /// Images per block: about `ConvKernels.blockBytes` of the block's largest buffer.
     private static func imagesPerBlock(_ g: ConvGeometry, floatsPerImage: Int) -> Int {
         max(1, ConvKernels.blockBytes / (4 * floatsPerImage))
@@ -58,7 +83,7 @@ enum ImplicitColumnConvolution {
         let padded = paddedImage(g)
         let perBlock = imagesPerBlock(g, floatsPerImage: keepColumns ? p * k : padded)
         BufferPool.withScratch(o * k) { packed in
-            ccv_cl_pack_forward(w, o, g.c, g.kh * g.kw, packed)
+            packForward(g, w, packed)
             IntraOpParallelism.forEachRange(of: g.n, parts: ConvKernels.parts(g, items: g.n)) { images in
                 let most = min(perBlock, images.count)
                 let source = keepColumns ? most * chw : most * padded
@@ -96,7 +121,7 @@ enum ImplicitColumnConvolution {
         let padded = paddedImage(g)
         let perBlock = imagesPerBlock(g, floatsPerImage: padded + p * o)
         BufferPool.withScratch(o * k) { packed in
-            ccv_cl_pack_input_gradient(w, o, g.c, g.kh * g.kw, packed)
+            packInputGradient(g, w, packed)
             IntraOpParallelism.forEachRange(of: g.n, parts: ConvKernels.parts(g, items: g.n)) { images in
                 let most = min(perBlock, images.count)
                 BufferPool.withScratch(most * (p * o + padded)) { work in

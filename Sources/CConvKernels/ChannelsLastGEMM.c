@@ -14,25 +14,6 @@
 // each tile into the padded image, tile after tile from the block's first pixel; the
 // caller's blocks depend on the shapes alone, and so does the order of the additions.
 
-void ccv_cl_pack_forward(const float *w, size_t o, size_t c, size_t taps, float *packed) {
-    // packed[j][t·c + ci][l] = w[16 j + l][ci][t]
-    const size_t depth = c * taps;
-    for (size_t j = 0; j < o / 16; j++)
-        for (size_t t = 0; t < taps; t++)
-            for (size_t ci = 0; ci < c; ci++)
-                for (size_t l = 0; l < 16; l++)
-                    packed[(j * depth + t * c + ci) * 16 + l] = w[((16 * j + l) * c + ci) * taps + t];
-}
-
-void ccv_cl_pack_input_gradient(const float *w, size_t o, size_t c, size_t taps, float *packed) {
-    // Column k = t·c + ci of the permuted weight, 16 per panel: packed[k / 16][oi][k % 16] = w[oi][ci][t].
-    const size_t depth = c * taps;
-    for (size_t k = 0; k < depth; k++) {
-        const size_t t = k / c, ci = k % c;
-        for (size_t oi = 0; oi < o; oi++) packed[((k / 16) * o + oi) * 16 + k % 16] = w[(oi * c + ci) * taps + t];
-    }
-}
-
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define AVX2 __attribute__((target("avx2,fma")))

@@ -58,15 +58,6 @@ typedef struct {
     size_t c, kh, kw, stride, ho, wo, hp, wp;
 } ccv_cl_geometry;
 
-/// Packs an OIHW weight (`o` a multiple of 16, `taps = kh * kw`) for
-/// `ccv_cl_forward_avx2`: panels of 16 output channels, each `[taps * c][16]` with the
-/// reduction in (tap, channel) order.
-void ccv_cl_pack_forward(const float *w, size_t o, size_t c, size_t taps, float *packed);
-
-/// Packs an OIHW weight (`c` a multiple of 16) for `ccv_cl_input_gradient_avx2`: panels
-/// of 16 consecutive (tap, channel) columns, each `[o][16]`.
-void ccv_cl_pack_input_gradient(const float *w, size_t o, size_t c, size_t taps, float *packed);
-
 /// out[r, 0..o) = bias + sum over the pixel's (tap, channel) values of value * weight, for
 /// the `rows` output pixels of a block of images (`[rows, o]`, channels-last). With
 /// `fromColumns`, `source` is the block's column matrix (`[rows, taps * c]`); otherwise it
