@@ -13,11 +13,14 @@ import Testing
     /// into parts), stride 1 on a 3x3 map, a 5x5 kernel, stride 3, channel counts that
     /// are not multiples of 8 (the transposes' edges) and C != O. Channel counts that
     /// are multiples of 16 run through `ImplicitColumnConvolution` (forward: output
-    /// channels; input gradient: input channels), the others through OpenBLAS.
+    /// channels; input gradient: input channels), the others through OpenBLAS; the
+    /// last case gives those kernels a 5x5 kernel (5 kernel rows per pixel) and 3
+    /// panels of 16 output channels.
     @Test(arguments: [([12, 64, 14, 14], [64, 64, 3, 3], 2, 1),
                       ([5, 16, 7, 7], [24, 16, 3, 3], 2, 1),
                       ([3, 20, 3, 3], [16, 20, 3, 3], 1, 1), ([2, 18, 9, 7], [10, 18, 5, 5], 1, 2),
-                      ([2, 16, 11, 10], [16, 16, 3, 3], 3, 0), ([64, 16, 4, 4], [16, 16, 3, 3], 2, 1)])
+                      ([2, 16, 11, 10], [16, 16, 3, 3], 3, 0), ([64, 16, 4, 4], [16, 16, 3, 3], 2, 1),
+                      ([3, 32, 9, 8], [48, 32, 5, 5], 1, 2)])
     func matchesDoubleSumsAndIsWidthIndependent(_ xShape: [Int], _ wShape: [Int], _ stride: Int, _ padding: Int) {
         #expect(ConvolutionAlgorithm.kernel(input: xShape, weight: wShape, stride: stride, padding: padding) == .channelsLast)
         var rng = SeededGenerator(seed: 31)
@@ -26,6 +29,12 @@ import Testing
         let r = Tensor.randomNormal(shape: conv2d(x, weight: w, bias: nil, stride: stride, padding: padding).shape,
                                     using: &rng)
         Reference.expectMatchesDoubleSums(x: x, w: w, r: r, stride: stride, padding: padding)
+        // Without a gradient the implicit forward reads the padded input in place instead of
+        // the kept columns: the same sums in the same order, so the same bits.
+        let recorded = conv2d(x, weight: w, bias: nil, stride: stride, padding: padding).scalars
+        let inPlace = withoutGradient { conv2d(x, weight: w, bias: nil, stride: stride, padding: padding).scalars }
+        let same = recorded == inPlace  // compared outside #expect, which would print every value
+        #expect(same, "the forward without a gradient must give the recorded forward's bits")
     }
 
     /// Which kernel each geometry gets: channels-last takes 16+ input channels that
