@@ -79,9 +79,10 @@ enum ImplicitColumnConvolution {
                         out: UnsafeMutablePointer<Float>, keepColumns: Bool) -> TensorStorage? {
         let (k, p, o, chw) = (g.ckk, g.p, g.o, g.c * g.h * g.w)
         let columns = keepColumns ? TensorStorage(uninitializedCount: g.n * p * k) : nil
-        var geo = geometry(g)
         let padded = paddedImage(g)
         let perBlock = imagesPerBlock(g, floatsPerImage: keepColumns ? p * k : padded)
+        // One immutable geometry, read by every part (no `&` of a shared var across threads).
+        withUnsafePointer(to: geometry(g)) { geo in
         BufferPool.withScratch(o * k) { packed in
             packForward(g, w, packed)
             IntraOpParallelism.forEachRange(of: g.n, parts: ConvKernels.parts(g, items: g.n)) { images in
@@ -95,13 +96,13 @@ enum ImplicitColumnConvolution {
                             let col = columns.base + first * p * k
                             ChannelsLastConvolution.toChannelsLast(g, x, images: block, xt)
                             ChannelsLastConvolution.unfold(g, xt, count: block.count, col)
-                            ccv_cl_forward_avx2(&geo, col, 1, block.count * p, packed, o, bias, yt)
+                            ccv_cl_forward_avx2(geo, col, 1, block.count * p, packed, o, bias, yt)
                         } else {
                             for ni in block {
                                 MatrixTranspose.toPaddedChannelsLast(x + ni * chw, channels: g.c, height: g.h, width: g.w,
                                                                      padding: g.padding, xt + (ni - first) * padded)
                             }
-                            ccv_cl_forward_avx2(&geo, xt, 0, block.count * p, packed, o, bias, yt)
+                            ccv_cl_forward_avx2(geo, xt, 0, block.count * p, packed, o, bias, yt)
                         }
                         for ni in block {
                             MatrixTranspose.transpose(yt + (ni - first) * p * o, rows: p, columns: o, out + ni * o * p)
@@ -110,6 +111,7 @@ enum ImplicitColumnConvolution {
                 }
             }
         }
+        }
         return columns
     }
 
@@ -117,9 +119,9 @@ enum ImplicitColumnConvolution {
     static func backwardInput(_ g: ConvGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>,
                               dx: UnsafeMutablePointer<Float>) {
         let (k, p, o, chw) = (g.ckk, g.p, g.o, g.c * g.h * g.w)
-        var geo = geometry(g)
         let padded = paddedImage(g)
         let perBlock = imagesPerBlock(g, floatsPerImage: padded + p * o)
+        withUnsafePointer(to: geometry(g)) { geo in
         BufferPool.withScratch(o * k) { packed in
             packInputGradient(g, w, packed)
             IntraOpParallelism.forEachRange(of: g.n, parts: ConvKernels.parts(g, items: g.n)) { images in
@@ -132,7 +134,7 @@ enum ImplicitColumnConvolution {
                             MatrixTranspose.transpose(dy + ni * o * p, rows: o, columns: p, dyt + (ni - first) * p * o)
                         }
                         dxt.update(repeating: 0, count: block.count * padded)
-                        ccv_cl_input_gradient_avx2(&geo, dyt, block.count * p, packed, o, dxt)
+                        ccv_cl_input_gradient_avx2(geo, dyt, block.count * p, packed, o, dxt)
                         for ni in block {
                             MatrixTranspose.fromPaddedChannelsLast(dxt + (ni - first) * padded, channels: g.c, height: g.h,
                                                                    width: g.w, padding: g.padding, dx + ni * chw)
@@ -140,6 +142,7 @@ enum ImplicitColumnConvolution {
                     }
                 }
             }
+        }
         }
     }
 }
