@@ -142,15 +142,19 @@ enum ChannelsLastConvolution {
         while i < count { d[i] += s[i]; i &+= 1 }
     }
 
-    /// `out = conv(x, w) + bias`. When `keepColumns`, returns the columns
-    /// (`[n·p, kh·kw·c]`) for the weight gradient.
+    /// `out = conv(x, w) + bias`. When `keepColumns`, returns what `backwardWeight` reads:
+    /// the columns (`[n·p, kh·kw·c]`), or, where `ImplicitColumnConvolution` computes the
+    /// weight gradient, its zero-padded channels-last input (or nil: it pads anew).
     static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, keepColumns: Bool) -> TensorStorage? {
+        let ownWeightGradient = ImplicitColumnConvolution.weightGradientApplies(g)
         if ImplicitColumnConvolution.forwardApplies(g) {
-            return ImplicitColumnConvolution.forward(g, x: x, w: w, bias: bias, out: out, keepColumns: keepColumns)
+            let keep: ImplicitColumnConvolution.Kept = !keepColumns ? .nothing : ownWeightGradient ? .paddedInput : .columns
+            return ImplicitColumnConvolution.forward(g, x: x, w: w, bias: bias, out: out, keep: keep)
         }
         let (k, p, o, chw) = (g.ckk, g.p, g.o, g.c &* g.h &* g.w)
-        let columns = keepColumns ? TensorStorage(uninitializedCount: g.n * p * k) : nil
+        // Columns are kept for OpenBLAS's weight gradient only; the implicit one pads the input anew.
+        let columns = keepColumns && !ownWeightGradient ? TensorStorage(uninitializedCount: g.n * p * k) : nil
         let perBlock = imagesPerBlock(g)
         BufferPool.withScratch(o * k) { wt in
             permuteWeight(g, w, wt)
@@ -205,9 +209,13 @@ enum ChannelsLastConvolution {
     }
 
     /// `dw = conv_backward_weight(x, dy)`; `dw` is overwritten. `columns`, when
-    /// given, is the forward's unfolding of `x`.
+    /// given, is what `forward` kept: the unfolding of `x`, or its zero-padded
+    /// channels-last copy where `ImplicitColumnConvolution` computes the weight gradient.
     static func backwardWeight(_ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                dw: UnsafeMutablePointer<Float>, columns: TensorStorage?) {
+        if ImplicitColumnConvolution.weightGradientApplies(g) {
+            return ImplicitColumnConvolution.backwardWeight(g, x: x, dy: dy, dw: dw, paddedInput: columns)
+        }
         let (k, p, o, np, chw) = (g.ckk, g.p, g.o, g.n &* g.p, g.c &* g.h &* g.w)
         let imageParts = ConvKernels.parts(g, items: g.n), rowParts = ConvKernels.parts(g, items: o)
         let columns = columns ?? {

@@ -29,6 +29,10 @@ struct EngineCommand: ParsableCommand {
     @Option(help: "Only run measurements whose name contains this text (for profiling).")
     var only: String?
 
+    @Option(help: ArgumentHelp("Widest vector instructions of the hand-written kernels: avx512 or avx2.",
+                               valueName: "set"))
+    var vector: VectorLimit = .avx512
+
     func validate() throws {
         if cpuClock && threads != 1 { throw ValidationError("engine: --cpu-clock needs --threads 1") }
         guard threads >= 1, repetitions >= 1, images >= 1, filters >= 1 else {
@@ -37,9 +41,13 @@ struct EngineCommand: ParsableCommand {
     }
 
     func run() throws {
+        VectorInstructions.limited(to: vector.instructions) { measureAll() }
+    }
+
+    private func measureAll() {
         BLASConfiguration.threadCount = threads
         print("OpenBLAS \(BLASConfiguration.coreName) kernels, \(BLASConfiguration.threadCount) thread(s) per call,"
-              + " \(BLASConfiguration.processorCount) processors")
+              + " \(BLASConfiguration.processorCount) processors, vector kernels \(vector.describeInForce)")
         let clock = Reporter(reference: 1, repetitions: 1, filter: nil, cpuClock: cpuClock)
         let sgemm = BLASConfiguration.measureSGEMM(m: 1024, n: 1024, k: 1024, repetitions: 20, clock: clock.now)
         let convShaped = BLASConfiguration.measureSGEMM(m: filters, n: images * 49, k: filters * 9,

@@ -27,12 +27,20 @@ struct ProfileCommand: ParsableCommand {
     @Option(help: "Untimed warm-up tasks.")
     var warmup: Int = 2
 
+    @Option(help: ArgumentHelp("Widest vector instructions of the hand-written kernels: avx512 or avx2.",
+                               valueName: "set"))
+    var vector: VectorLimit = .avx512
+
     func validate() throws {
         guard tasks >= 1, warmup >= 0 else { throw ValidationError("profile: --tasks >= 1 and --warmup >= 0 expected") }
         _ = try Workload(named: workload)
     }
 
     func run() throws {
+        try VectorInstructions.limited(to: vector.instructions) { try profile() }
+    }
+
+    private func profile() throws {
         BLASConfiguration.threadCount = 1
         let w = try Workload(named: workload)
         let registry = try BuiltinPlugins.makeRegistry()
@@ -54,7 +62,7 @@ struct ProfileCommand: ParsableCommand {
         let start = ProcessStats.now()
         for i in 0..<tasks { checksum += try one(i) }
         let seconds = ProcessStats.now() - start
-        print(String(format: "%@: %.2f ms per task over %d tasks (checksum %.6f)", workload,
-                     seconds * 1000 / Double(tasks), tasks, checksum))
+        print(String(format: "%@: %.2f ms per task over %d tasks (checksum %.6f, vector kernels %@)", workload,
+                     seconds * 1000 / Double(tasks), tasks, checksum, vector.describeInForce))
     }
 }

@@ -45,6 +45,11 @@ struct WorkloadsCommand: ParsableCommand {
     @Flag(help: "Compute every convolution by im2col and one GEMM (no Winograd), for before/after comparisons.")
     var im2col = false
 
+    @Option(help: ArgumentHelp("Widest vector instructions of the hand-written kernels: avx512 (default: what the "
+                               + "CPU has) or avx2, for before/after comparisons (the same bits either way).",
+                               valueName: "set"))
+    var vector: VectorLimit = .avx512
+
     @Option(help: "Write the results as JSON here.")
     var json: String?
 
@@ -74,7 +79,9 @@ struct WorkloadsCommand: ParsableCommand {
             let t = timing
             let runner = WorkloadRunner(workload: try Workload(named: child), threads: threads, minTime: t.minTime,
                                         minIterations: t.minIters, warmup: t.warmup, oneTaskAtATime: oneTaskAtATime)
-            let result = try ConvolutionAlgorithm.with(im2col ? .im2col : .automatic) { try runner.run() }
+            let result = try ConvolutionAlgorithm.with(im2col ? .im2col : .automatic) {
+                try VectorInstructions.limited(to: vector.instructions) { try runner.run() }
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             print("RESULT " + String(decoding: try encoder.encode(result), as: UTF8.self))
@@ -86,6 +93,7 @@ struct WorkloadsCommand: ParsableCommand {
         let loadStart = ProcessStats.loadAverage
         print("# metalearn-bench workloads: OpenBLAS \(BLASConfiguration.coreName), threads=\(threads), "
               + (im2col ? "convolutions by im2col only, " : "")
+              + "vector kernels \(vector.describeInForce), "
               + "warmup=\(t.warmup), >= \(t.minIters) iters and >= \(t.minTime) s, \(t.rounds) round(s), "
               + "load \(Self.format(loadStart))")
         var results: [String: [WorkloadResult]] = [:]
@@ -122,6 +130,7 @@ struct WorkloadsCommand: ParsableCommand {
         process.arguments = ["workloads", "--child", workload.name, "--threads", "\(threads)",
                              "--min-time", "\(t.minTime)", "--min-iters", "\(t.minIters)", "--warmup", "\(t.warmup)"]
             + (oneTaskAtATime ? ["--one-task-at-a-time"] : []) + (im2col ? ["--im2col"] : [])
+            + ["--vector", vector.rawValue]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

@@ -14,13 +14,14 @@ import Testing
     /// are not multiples of 8 (the transposes' edges) and C != O. Channel counts that
     /// are multiples of 16 run through `ImplicitColumnConvolution` (forward: output
     /// channels; input gradient: input channels), the others through OpenBLAS; the
-    /// last case gives those kernels a 5x5 kernel (5 kernel rows per pixel) and 3
-    /// panels of 16 output channels.
+    /// second-to-last case gives those kernels a 5x5 kernel (5 kernel rows per pixel)
+    /// and 3 panels of 16 output channels; the last has 24 output channels (forward
+    /// by OpenBLAS, and on AVX-512 CPUs a weight gradient that pads its input anew).
     @Test(arguments: [([12, 64, 14, 14], [64, 64, 3, 3], 2, 1),
                       ([5, 16, 7, 7], [24, 16, 3, 3], 2, 1),
                       ([3, 20, 3, 3], [16, 20, 3, 3], 1, 1), ([2, 18, 9, 7], [10, 18, 5, 5], 1, 2),
                       ([2, 16, 11, 10], [16, 16, 3, 3], 3, 0), ([64, 16, 4, 4], [16, 16, 3, 3], 2, 1),
-                      ([3, 32, 9, 8], [48, 32, 5, 5], 1, 2)])
+                      ([3, 32, 9, 8], [48, 32, 5, 5], 1, 2), ([4, 32, 7, 7], [24, 32, 3, 3], 2, 1)])
     func matchesDoubleSumsAndIsWidthIndependent(_ xShape: [Int], _ wShape: [Int], _ stride: Int, _ padding: Int) {
         #expect(ConvolutionAlgorithm.kernel(input: xShape, weight: wShape, stride: stride, padding: padding) == .channelsLast)
         var rng = SeededGenerator(seed: 31)
@@ -35,6 +36,45 @@ import Testing
         let inPlace = withoutGradient { conv2d(x, weight: w, bias: nil, stride: stride, padding: padding).scalars }
         let same = recorded == inPlace  // compared outside #expect, which would print every value
         #expect(same, "the forward without a gradient must give the recorded forward's bits")
+    }
+
+    /// With AVX-512F the implicit-column kernels run 512-bit tiles (6 x 64 columns, and
+    /// groups of 2 and 1 panels for the rest); limited to AVX2 they run 16-column tiles.
+    /// Each output is the same chain of fused multiply-adds either way, so the forward,
+    /// both gradients and the second-order terms (whose weight gradients pad their
+    /// input anew instead of reading the forward's kept copy) must be the same bits.
+    /// Geometries: 4 panels at once; 3 panels (2 + 1) with 800 (tap, channel) columns;
+    /// 16 channels (one panel; 9 for the input gradient: 4 + 4 + 1); output channels
+    /// not a multiple of 16 (forward by OpenBLAS, weight gradient here with no kept
+    /// input) nor of 6 (the weight gradient's tiles of 6 channels).
+    @Test(.enabled(if: VectorInstructions.detected == .avx512, "needs a CPU with AVX-512F"),
+          arguments: [([12, 64, 14, 14], [64, 64, 3, 3], 2, 1), ([3, 32, 9, 8], [48, 32, 5, 5], 1, 2),
+                      ([5, 16, 7, 7], [16, 16, 3, 3], 2, 1), ([4, 32, 7, 7], [24, 32, 3, 3], 2, 1),
+                      ([2, 16, 11, 10], [32, 16, 3, 3], 3, 0)])
+    func vectorWidthsGiveTheSameBits(_ xShape: [Int], _ wShape: [Int], _ stride: Int, _ padding: Int) {
+        var rng = SeededGenerator(seed: 34)
+        let x = Tensor.randomNormal(shape: xShape, using: &rng).requiringGradient()
+        let w = (Tensor.randomNormal(shape: wShape, using: &rng) * 0.1).requiringGradient()
+        let yShape = conv2d(x, weight: w, bias: nil, stride: stride, padding: padding).shape
+        let r = Tensor.randomNormal(shape: yShape, using: &rng)
+        let vx = Tensor.randomNormal(shape: xShape, using: &rng), vw = Tensor.randomNormal(shape: wShape, using: &rng)
+        func run() -> [[Float]] {
+            let y = conv2d(x, weight: w, bias: nil, stride: stride, padding: padding)
+            let g = gradients(of: (y * r).sum(), with: [x, w], createGraph: true)
+            let h = gradients(of: (g[0] * vx).sum() + (g[1] * vw).sum(), with: [x, w])
+            return [y.scalars, g[0].scalars, g[1].scalars, h[0].scalars, h[1].scalars]
+        }
+        let wide = run()
+        let narrow = VectorInstructions.limited(to: .avx2) {
+            #expect(VectorInstructions.inForce == .avx2)
+            return run()
+        }
+        for (name, (a, b)) in zip(["output", "input gradient", "weight gradient", "second order (x)",
+                                   "second order (w)"], zip(wide, narrow)) {
+            let same = a == b  // compared outside #expect, which would print every value
+            #expect(same, "\(name): 512-bit and 256-bit tiles must give the same bits")
+        }
+        #expect(wide[3].contains { $0 != 0 } && wide[4].contains { $0 != 0 }, "the second-order terms are not all zero")
     }
 
     /// Which kernel each geometry gets: channels-last takes 16+ input channels that

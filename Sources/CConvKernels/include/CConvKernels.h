@@ -5,9 +5,10 @@
 // convolution of a single input channel (the first layer on grayscale images), where
 // im2col + GEMM has K = 9; the matrix transposes of channels-last convolution; and its
 // forward and input-gradient GEMMs with the column matrix left implicit.
-// The kernels use AVX2 and FMA through per-function target attributes and are
-// only called when `ccv_has_avx2_fma()` says the CPU has both; the rest of the
-// package stays baseline x86-64.
+// The kernels use AVX2 and FMA (or AVX-512F, for the `_avx512` ones) through
+// per-function target attributes and are only called when `ccv_has_avx2_fma()`
+// (`ccv_has_avx512f()`) says the CPU has them; the rest of the package stays
+// baseline x86-64.
 
 #include <stddef.h>
 
@@ -17,6 +18,10 @@ extern "C" {
 
 /// 1 when the CPU supports AVX2 and FMA (the kernels below may be called), else 0.
 int ccv_has_avx2_fma(void);
+
+/// 1 when the CPU (and the OS, which must save the 512-bit registers) supports
+/// AVX-512F (the `_avx512` kernels may be called), else 0.
+int ccv_has_avx512f(void);
 
 /// Row pitch (floats) of the zero-padded planes the kernels read: room for an 8-wide
 /// load at every 8-aligned output column plus the 2 kernel taps to its right.
@@ -72,6 +77,30 @@ void ccv_cl_forward_avx2(const ccv_cl_geometry *g, const float *source, int from
 /// it belongs to, without a column matrix, in tiles of 6 rows from the block's first.
 void ccv_cl_input_gradient_avx2(const ccv_cl_geometry *g, const float *dy, size_t rows,
                                 const float *packed, size_t o, float *dx);
+
+/// `ccv_cl_forward_avx2` with 512-bit registers (tiles of 6 rows x 64 columns): the same
+/// sums in the same order, so the same bits.
+void ccv_cl_forward_avx512(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
+                           const float *packed, size_t o, const float *bias, float *out);
+
+/// The weight gradient of the block's `rows` output pixels, for output channels
+/// `[oFirst, oLast)`: `dw[oi][k] = sum over r < rows, in order, of dy[oi * rows + r] * B[r][k]`,
+/// where `dy` is channel-major (`[o][rows]`) and B's row r is pixel r's `kh·kw·c` (tap, channel)
+/// values: with `fromColumns`, row r of `source` (the columns); otherwise read in place from the
+/// block's zero-padded channels-last images (`[images, hp, wp, c]`). `dw` is `[o][kh·kw·c]` in
+/// (tap, channel) order, those rows overwritten; `c` must be a multiple of 16. Each value is
+/// one chain of fused multiply-adds over the pixels in order, so the bits depend neither on
+/// the source, nor on `[oFirst, oLast)`, nor on the register width.
+void ccv_cl_weight_gradient_avx2(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
+                                 const float *dy, size_t oFirst, size_t oLast, float *dw);
+
+/// `ccv_cl_weight_gradient_avx2` with 512-bit registers (tiles of 6 channels x 64 columns).
+void ccv_cl_weight_gradient_avx512(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
+                                   const float *dy, size_t oFirst, size_t oLast, float *dw);
+
+/// `ccv_cl_input_gradient_avx2` with 512-bit registers: the same bits.
+void ccv_cl_input_gradient_avx512(const ccv_cl_geometry *g, const float *dy, size_t rows,
+                                  const float *packed, size_t o, float *dx);
 
 #ifdef __cplusplus
 }

@@ -6,8 +6,8 @@ import Synchronization
 /// assignment (worker `w` runs jobs `w, w + threads, ...`) and returns the
 /// results in job order, so the outcome never depends on scheduling. The
 /// first error in job order is rethrown. The caller's `ConvolutionAlgorithm`
-/// carries over to the workers (a task-local value does not cross
-/// `concurrentPerform` by itself).
+/// and `VectorInstructions` limit carry over to the workers (a task-local
+/// value does not cross `concurrentPerform` by itself).
 ///
 /// OpenBLAS's thread count is process-global, so it is set at the edge, not
 /// here: the `metalearn` and `metalearn-bench` executables set it to one
@@ -30,12 +30,14 @@ enum ParallelTasks {
         let workers = min(threads, count)
         if workers == 1 { return try (0..<count).map(job) }
         let slots = Mutex([Result<T, any Error>?](repeating: nil, count: count))
-        let algorithm = ConvolutionAlgorithm.inForce
+        let (algorithm, vectorLimit) = (ConvolutionAlgorithm.inForce, VectorInstructions.currentLimit)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             ConvolutionAlgorithm.with(algorithm) {
-                for index in stride(from: worker, to: count, by: workers) {
-                    let result = Result { try job(index) }
-                    slots.withLock { $0[index] = result }
+                VectorInstructions.limited(to: vectorLimit) {
+                    for index in stride(from: worker, to: count, by: workers) {
+                        let result = Result { try job(index) }
+                        slots.withLock { $0[index] = result }
+                    }
                 }
             }
         }
