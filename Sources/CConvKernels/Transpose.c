@@ -57,11 +57,19 @@ AVX2 void ccv_transpose_avx2(const float *src, size_t rows, size_t cols, float *
     }
 }
 
-/// Offset of pixel `q` (row-major in an h x w image of row length w) in the padded
-/// channels-last image (`[h + 2 pad, w + 2 pad, c]`).
-static inline size_t padded(size_t q, size_t w, size_t pad, size_t c) {
-    return ((q / w + pad) * (w + 2 * pad) + q % w + pad) * c;
+/// Offsets of the pixels `q < h * w` (row-major in an h x w image) in the padded
+/// channels-last image (`[h + 2 pad, w + 2 pad, c]`), walked row by row: no division
+/// per pixel (one per pixel and 8 channels had cost more than the transposes).
+/// Returns `stack` when it holds h * w entries, else memory the caller frees.
+static size_t *padded_offsets(size_t h, size_t w, size_t pad, size_t c, size_t *stack, size_t capacity) {
+    size_t *table = h * w <= capacity ? stack : malloc(sizeof(size_t) * h * w);
+    const size_t wp = w + 2 * pad;
+    for (size_t y = 0, q = 0; y < h; y++)
+        for (size_t x = 0; x < w; x++, q++) table[q] = ((y + pad) * wp + x + pad) * c;
+    return table;
 }
+
+#define CCV_OFFSETS_ON_STACK 1024
 
 AVX2 void ccv_to_padded_channels_last_avx2(const float *x, size_t c, size_t h, size_t w, size_t pad, float *dst) {
     const size_t hw = h * w, wp = w + 2 * pad, hp = h + 2 * pad;
@@ -71,42 +79,48 @@ AVX2 void ccv_to_padded_channels_last_avx2(const float *x, size_t c, size_t h, s
         float *row = dst + y * wp * c;
         for (size_t i = 0; i < pad * c; i++) { row[i] = 0; row[(wp - pad) * c + i] = 0; }
     }
+    size_t stack[CCV_OFFSETS_ON_STACK];
+    size_t *at = padded_offsets(h, w, pad, c, stack, CCV_OFFSETS_ON_STACK);
     size_t ci = 0;
     for (; ci + 8 <= c; ci += 8) {
         size_t q = 0;
         for (; q + 8 <= hw; q += 8) {
             const float *rs[8];
             float *rd[8];
-            for (size_t k = 0; k < 8; k++) { rs[k] = x + (ci + k) * hw + q; rd[k] = dst + padded(q + k, w, pad, c) + ci; }
+            for (size_t k = 0; k < 8; k++) { rs[k] = x + (ci + k) * hw + q; rd[k] = dst + at[q + k] + ci; }
             block8x8(rs, rd);
         }
         for (; q < hw; q++) {
-            for (size_t k = 0; k < 8; k++) dst[padded(q, w, pad, c) + ci + k] = x[(ci + k) * hw + q];
+            for (size_t k = 0; k < 8; k++) dst[at[q] + ci + k] = x[(ci + k) * hw + q];
         }
     }
     for (; ci < c; ci++) {
-        for (size_t q = 0; q < hw; q++) dst[padded(q, w, pad, c) + ci] = x[ci * hw + q];
+        for (size_t q = 0; q < hw; q++) dst[at[q] + ci] = x[ci * hw + q];
     }
+    if (at != stack) free(at);
 }
 
 AVX2 void ccv_from_padded_channels_last_avx2(const float *src, size_t c, size_t h, size_t w, size_t pad, float *x) {
     const size_t hw = h * w;
+    size_t stack[CCV_OFFSETS_ON_STACK];
+    size_t *at = padded_offsets(h, w, pad, c, stack, CCV_OFFSETS_ON_STACK);
     size_t q = 0;
     for (; q + 8 <= hw; q += 8) {
         size_t ci = 0;
         for (; ci + 8 <= c; ci += 8) {
             const float *rs[8];
             float *rd[8];
-            for (size_t k = 0; k < 8; k++) { rs[k] = src + padded(q + k, w, pad, c) + ci; rd[k] = x + (ci + k) * hw + q; }
+            for (size_t k = 0; k < 8; k++) { rs[k] = src + at[q + k] + ci; rd[k] = x + (ci + k) * hw + q; }
             block8x8(rs, rd);
         }
         for (; ci < c; ci++) {
-            for (size_t k = 0; k < 8; k++) x[ci * hw + q + k] = src[padded(q + k, w, pad, c) + ci];
+            for (size_t k = 0; k < 8; k++) x[ci * hw + q + k] = src[at[q + k] + ci];
         }
     }
     for (; q < hw; q++) {
-        for (size_t ci = 0; ci < c; ci++) x[ci * hw + q] = src[padded(q, w, pad, c) + ci];
+        for (size_t ci = 0; ci < c; ci++) x[ci * hw + q] = src[at[q] + ci];
     }
+    if (at != stack) free(at);
 }
 
 #else
