@@ -8,9 +8,10 @@ import CConvKernels
 ///
 /// The kernels (`Sources/CConvKernels`, AVX2 and FMA through per-function target
 /// attributes) read zero-padded copies of the input planes: the forward loads
-/// each of the 9 taps' 8-pixel vectors once and reuses them for every output
-/// channel; the weight gradient keeps one 8-lane accumulator per tap and output
-/// channel and sums over images in order. They run only when the CPU has AVX2
+/// each of the 9 taps' 8-pixel vectors (16 with AVX-512, `VectorInstructions`:
+/// the same bits) once and reuses them for every output channel; the weight
+/// gradient keeps one 8-lane accumulator per tap and output channel and sums
+/// over images in order. They run only when the CPU has AVX2
 /// and FMA (checked once) and `ConvolutionAlgorithm` is `.automatic`; the
 /// choice is kept in the geometry like Winograd's. Parts by images (forward)
 /// and by output channels (weight gradient), so results do not depend on the
@@ -43,9 +44,11 @@ public enum SingleChannelConvolution {
     static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>) {
         let parts = ConvKernels.parts(g, items: g.n)
+        let wide = VectorInstructions.inForce == .avx512  // read here, before the parts start
         IntraOpParallelism.forEachRange(of: g.n, parts: parts) { images in
             withPlanes(g, x: x, images: images) { planes in
-                ccv_forward_avx2(planes, w, bias, out, images.lowerBound, images.upperBound, g.o, g.ho, g.wo)
+                (wide ? ccv_forward_avx512 : ccv_forward_avx2)(planes, w, bias, out, images.lowerBound, images.upperBound,
+                                                               g.o, g.ho, g.wo)
             }
         }
     }

@@ -92,6 +92,47 @@ AVX2 void ccv_forward_avx2(const float *planes, const float *weight, const float
     }
 }
 
+#define AVX512 __attribute__((target("avx512f")))
+
+/// `ccv_forward_avx2` with 16 outputs a vector: each output the same chain (bias, then
+/// the 9 taps' fused multiply-adds in order), so the same bits. A row's last chunk loads
+/// under a mask, since a 16-wide load past an 8-aligned row end may leave the plane.
+AVX512 void ccv_forward_avx512(const float *planes, const float *weight, const float *bias, float *out,
+                               size_t first, size_t last, size_t o, size_t ho, size_t wo) {
+    size_t pitch = ccv_plane_pitch(wo), size = ccv_plane_size(ho, wo), p = ho * wo;
+    for (size_t i = first; i < last; i++) {
+        const float *plane = planes + i * size;
+        float *dst = out + i * o * p;
+        for (size_t y = 0; y < ho; y++) {
+            for (size_t x = 0; x < wo; x += 16) {
+                const size_t remaining = wo - x;
+                const __mmask16 m = remaining >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << remaining) - 1u);
+                const float *s = plane + y * pitch + x;
+                const __m512 t0 = _mm512_maskz_loadu_ps(m, s), t1 = _mm512_maskz_loadu_ps(m, s + 1);
+                const __m512 t2 = _mm512_maskz_loadu_ps(m, s + 2), t3 = _mm512_maskz_loadu_ps(m, s + pitch);
+                const __m512 t4 = _mm512_maskz_loadu_ps(m, s + pitch + 1), t5 = _mm512_maskz_loadu_ps(m, s + pitch + 2);
+                const __m512 t6 = _mm512_maskz_loadu_ps(m, s + 2 * pitch);
+                const __m512 t7 = _mm512_maskz_loadu_ps(m, s + 2 * pitch + 1);
+                const __m512 t8 = _mm512_maskz_loadu_ps(m, s + 2 * pitch + 2);
+                for (size_t k = 0; k < o; k++) {
+                    const float *wk = weight + 9 * k;
+                    __m512 acc = _mm512_set1_ps(bias ? bias[k] : 0.0f);
+                    acc = _mm512_fmadd_ps(_mm512_set1_ps(wk[0]), t0, acc);
+                    acc = _mm512_fmadd_ps(_mm512_set1_ps(wk[1]), t1, acc);
+                    acc = _mm512_fmadd_ps(_mm512_set1_ps(wk[2]), t2, acc);
+                    acc = _mm512_fmadd_ps(_mm512_set1_ps(wk[3]), t3, acc);
+                    acc = _mm512_fmadd_ps(_mm512_set1_ps(wk[4]), t4, acc);
+                    acc = _mm512_fmadd_ps(_mm512_set1_ps(wk[5]), t5, acc);
+                    acc = _mm512_fmadd_ps(_mm512_set1_ps(wk[6]), t6, acc);
+                    acc = _mm512_fmadd_ps(_mm512_set1_ps(wk[7]), t7, acc);
+                    acc = _mm512_fmadd_ps(_mm512_set1_ps(wk[8]), t8, acc);
+                    _mm512_mask_storeu_ps(dst + k * p + y * wo + x, m, acc);
+                }
+            }
+        }
+    }
+}
+
 /// The sum of the 8 lanes in a fixed order.
 AVX2 static inline float horizontal_sum(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -145,6 +186,11 @@ AVX2 void ccv_weight_gradient_avx2(const float *planes, const float *dy, float *
 // Never called: `ccv_has_avx2_fma()` is 0 here.
 void ccv_forward_avx2(const float *planes, const float *weight, const float *bias, float *out,
                       size_t first, size_t last, size_t o, size_t ho, size_t wo) {
+    abort();
+}
+
+void ccv_forward_avx512(const float *planes, const float *weight, const float *bias, float *out,
+                        size_t first, size_t last, size_t o, size_t ho, size_t wo) {
     abort();
 }
 

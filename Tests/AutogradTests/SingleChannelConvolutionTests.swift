@@ -18,6 +18,28 @@ import Testing
         Reference.expectStrideOneMatchesDoubleSums(x: x, w: w, r: r, padding: padding)
     }
 
+    /// With AVX-512F the forward computes 16 outputs a vector, the last chunk of a row
+    /// under a mask; each output is the same chain of fused multiply-adds as with AVX2's
+    /// 8, so the bits must be the same (with and without bias). Widths 28, 14, 5, 17 and
+    /// 33 give full, partial and single-lane last chunks; padding 2 widens the rows.
+    @Test(.enabled(if: VectorInstructions.detected == .avx512, "needs a CPU with AVX-512F"),
+          arguments: [([80, 1, 28, 28], [64, 1, 3, 3], 1), ([3, 1, 14, 14], [8, 1, 3, 3], 1),
+                      ([2, 1, 7, 5], [5, 1, 3, 3], 1), ([2, 1, 9, 17], [16, 1, 3, 3], 0),
+                      ([2, 1, 6, 31], [4, 1, 3, 3], 2)])
+    func vectorWidthsGiveTheSameBits(_ xShape: [Int], _ wShape: [Int], _ padding: Int) {
+        let (x, w, _) = WinogradTests.inputs(xShape, wShape, padding: padding, seed: 36)
+        var rng = SeededGenerator(seed: 37)
+        let bias = Tensor.randomNormal(shape: [wShape[0]], using: &rng)
+        for b in [nil, bias] {
+            let wide = conv2d(x, weight: w, bias: b, stride: 1, padding: padding).scalars
+            let narrow = VectorInstructions.limited(to: .avx2) {
+                conv2d(x, weight: w, bias: b, stride: 1, padding: padding).scalars
+            }
+            let same = wide == narrow  // compared outside #expect, which would print every value
+            #expect(same, "16-lane and 8-lane forwards must give the same bits (bias: \(b != nil))")
+        }
+    }
+
     @Test func biasIsAddedToEveryOutput() {
         let (x, w, _) = WinogradTests.inputs([2, 1, 9, 10], [6, 1, 3, 3], padding: 1, seed: 32)
         var rng = SeededGenerator(seed: 33)

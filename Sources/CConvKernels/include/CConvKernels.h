@@ -41,6 +41,10 @@ void ccv_pad_planes(const float *x, size_t first, size_t last, size_t h, size_t 
 void ccv_forward_avx2(const float *planes, const float *weight, const float *bias, float *out,
                       size_t first, size_t last, size_t o, size_t ho, size_t wo);
 
+/// `ccv_forward_avx2` with 512-bit registers (16 outputs a vector): the same bits.
+void ccv_forward_avx512(const float *planes, const float *weight, const float *bias, float *out,
+                        size_t first, size_t last, size_t o, size_t ho, size_t wo);
+
 /// dw[k, a, b] = sum_i sum_{y,x} dy[i, k, y, x] * plane_i[y + a, x + b] for output channels
 /// k in [oFirst, oLast), over images 0..<n in order (overwrites those rows of `dw`).
 void ccv_weight_gradient_avx2(const float *planes, const float *dy, float *dw, size_t n,
