@@ -254,6 +254,17 @@ static void weight_gradient_offsets(const ccv_cl_geometry *g, int fromColumns, s
     }
 }
 
+/// A weight-gradient tile's 6 rows: output channel o0 + i's gradients from pixel r0 on, and
+/// its row of `dw` from panel j on (rows past `m` repeat the first, computed, not stored).
+static inline void wg_rows(size_t m, const float *dy, size_t rows, size_t o0, size_t r0, float *dw, size_t depth,
+                           size_t j, const float *a[6], float *d[6]) {
+    for (size_t i = 0; i < 6; i++) {
+        const size_t oi = o0 + (i < m ? i : 0);
+        a[i] = dy + oi * rows + r0;
+        d[i] = dw + oi * depth + 16 * j;
+    }
+}
+
 /// One tile of the weight gradient with 512-bit registers: output channels [o0, o0 + m) (m <= 6) x
 /// panels [j, j + P), over pixels [r0, r0 + count); `first` starts the sums from zero.
 AVX512 static inline __attribute__((always_inline)) void
@@ -262,11 +273,7 @@ wg_group512(const size_t P, size_t m, const float *dy, size_t rows, size_t o0, c
             float *dw, size_t depth) {
     const float *a[6];
     float *d[6];
-    for (size_t i = 0; i < 6; i++) {
-        const size_t oi = o0 + (i < m ? i : 0);
-        a[i] = dy + oi * rows + r0;
-        d[i] = dw + oi * depth + 16 * j;
-    }
+    wg_rows(m, dy, rows, o0, r0, dw, depth, j, a, d);
     __m512 c[6][4];
     for (size_t i = 0; i < 6; i++)
         for (size_t k = 0; k < P; k++) c[i][k] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(d[i] + 16 * k);
@@ -307,11 +314,7 @@ AVX2 static void wg_group256(size_t m, const float *dy, size_t rows, size_t o0, 
                              int first, float *dw, size_t depth) {
     const float *a[6];
     float *d[6];
-    for (size_t i = 0; i < 6; i++) {
-        const size_t oi = o0 + (i < m ? i : 0);
-        a[i] = dy + oi * rows + r0;
-        d[i] = dw + oi * depth + 16 * j;
-    }
+    wg_rows(m, dy, rows, o0, r0, dw, depth, j, a, d);
     __m256 c[6][2];
     for (size_t i = 0; i < 6; i++)
         for (size_t h = 0; h < 2; h++) c[i][h] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(d[i] + 8 * h);
