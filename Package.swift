@@ -115,7 +115,7 @@ let package = Package(
                         + algorithmPlugins.map { .target(name: "\($0)Plugin") },
                     swiftSettings: strict),
         // End-to-end tests of the `metalearn` executable (run as a subprocess).
-        .testTarget(name: "CLITests", dependencies: ["MetaLearning", "metalearn"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["Autograd", "MetaLearning", "metalearn"], swiftSettings: strict),
     ]
     + algorithmPlugins.map(algorithmTarget)
     + datasetPlugins.map(datasetTarget)

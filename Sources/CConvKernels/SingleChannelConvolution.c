@@ -27,6 +27,17 @@ int ccv_has_avx512f(void) {
 #endif
 }
 
+int ccv_has_avx512_skylakex(void) {
+#ifdef CCV_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd")
+        && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq")
+        && __builtin_cpu_supports("avx512vl");
+#else
+    return 0;
+#endif
+}
+
 size_t ccv_plane_pitch(size_t wo) { return ((wo + 7) / 8) * 8 + 8; }
 
 size_t ccv_plane_size(size_t ho, size_t wo) { return (ho + 2) * ccv_plane_pitch(wo); }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Autograd
 import BuiltinPlugins
 import Foundation
 import HDF5Storage
@@ -216,6 +217,7 @@ struct CompareCommand: ParsableCommand {
         if let schedule = try training.metaLRSchedule(steps: training.steps) { settings["meta-lr schedule"] = schedule }
         settings["shots"] = String(sampler.shots)
         settings["queries"] = String(sampler.queries)
+        settings["BLAS"] = BLASKernelChoice.summary
         let summary = try ComparisonSummary(plan: plan, records: records, settings: settings)
         let files = try ComparisonReport.write(summary, plan: plan)
         let written = files.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")

@@ -26,6 +26,9 @@ struct MetaLearnCommand: ParsableCommand {
                       EvalCommand.self, CompareCommand.self, InspectCommand.self])
 
     static func main() {
+        // First of all: restart with OpenBLAS's AVX-512 or AVX2 kernels where the library,
+        // not knowing this CPU, fell back to older ones (OPENBLAS_CORETYPE unset only).
+        BLASKernelChoice.relaunchIfNeeded()
         // Tasks (of a meta-batch, of an evaluation) run on the worker threads,
         // so each OpenBLAS call stays on one thread: set once, here at the edge,
         // before any BLAS call (OpenBLAS's thread count is process-global).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Autograd
 import BuiltinPlugins
 import Foundation
 import HDF5Storage
@@ -97,6 +98,7 @@ struct TrainCommand: ParsableCommand {
             + "\(requested.steps) steps, meta-batch \(requested.metaBatch), seed \(requested.seed)"
             + (requested.metaLRSchedule.map { ", meta-lr \(requested.metaLR) schedule \($0)" } ?? "")
         logger.info("\(plan)")
+        logger.debug("BLAS: \(BLASKernelChoice.summary)")
         let interrupts = InterruptHandler()
         defer { interrupts.uninstall() }
         let progress = ProgressDisplay(label: requested.algorithm, unit: "step", total: requested.steps,

@@ -23,6 +23,10 @@ int ccv_has_avx2_fma(void);
 /// AVX-512F (the `_avx512` kernels may be called), else 0.
 int ccv_has_avx512f(void);
 
+/// 1 when the CPU and OS support AVX-512 F, CD, BW, DQ and VL, the set OpenBLAS's
+/// SkylakeX kernels are built for, else 0.
+int ccv_has_avx512_skylakex(void);
+
 /// Row pitch (floats) of the zero-padded planes the kernels read: room for an 8-wide
 /// load at every 8-aligned output column plus the 2 kernel taps to its right.
 size_t ccv_plane_pitch(size_t wo);

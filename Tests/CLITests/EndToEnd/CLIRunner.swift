@@ -27,11 +27,13 @@ struct CLIRunner {
     /// A path inside the working folder.
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// Starts `metalearn arguments...` without waiting; output goes to files.
-    func start(_ arguments: [String]) throws -> (Process, URL, URL) {
+    /// Starts `metalearn arguments...` without waiting; output goes to files. The
+    /// process inherits this one's environment unless `environment` is given.
+    func start(_ arguments: [String], environment: [String: String]? = nil) throws -> (Process, URL, URL) {
         let p = Process()
         p.executableURL = MetalearnBinary.url
         p.arguments = arguments
+        if let environment { p.environment = environment }
         p.currentDirectoryURL = directory
         let id = UUID().uuidString
         let out = directory.appendingPathComponent(".stdout-\(id)"), err = directory.appendingPathComponent(".stderr-\(id)")
@@ -60,7 +62,9 @@ struct CLIRunner {
     func run(_ arguments: String...) throws -> Result { try run(arguments) }
 
     @discardableResult
-    func run(_ arguments: [String]) throws -> Result { try finish(try start(arguments)) }
+    func run(_ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+        try finish(try start(arguments, environment: environment))
+    }
 
     /// Parses JSON printed on standard output.
     static func json(_ text: String) throws -> [String: Any] {
