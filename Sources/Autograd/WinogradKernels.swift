@@ -1,3 +1,5 @@
+import CConvKernels
+
 /// Winograd minimal-filtering convolution F(2x2, 3x3) for 3x3 stride-1
 /// convolutions (Lavin & Gray, "Fast Algorithms for Convolutional Neural
 /// Networks", CVPR 2016).
@@ -256,6 +258,14 @@ enum WinogradKernels {
     /// `v` has `stride` tiles a row, the first of image `firstImage` at column 0.
     static func transformInput(_ t: Tiling, x: UnsafePointer<Float>, images: Range<Int>, into v: UnsafeMutablePointer<Float>,
                                stride tiles: Int, firstImage: Int) {
+        if VectorInstructions.inForce != nil {
+            // The same sums in AVX2 registers (CConvKernels), with 256-bit phase splits and masked tail stores.
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: ccv_winograd_input_scratch(t.ty, t.tx)) { scratch in
+                ccv_winograd_input_avx2(x, t.c, t.h, t.w, t.padding, t.ty, t.tx, images.lowerBound, images.upperBound,
+                                        firstImage, v, tiles, scratch.baseAddress!)
+            }
+            return
+        }
         let hp = t.paddedHeight, wp = t.paddedWidth, per = t.perImage
         let (c, h, w, padding, ty, tx) = (t.c, t.h, t.w, t.padding, t.ty, t.tx)
         let plane = c &* tiles

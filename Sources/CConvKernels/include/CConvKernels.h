@@ -110,6 +110,18 @@ void ccv_cl_weight_gradient_avx512(const ccv_cl_geometry *g, const float *source
 void ccv_cl_input_gradient_avx512(const ccv_cl_geometry *g, const float *dy, size_t rows,
                                   const float *packed, size_t o, float *dx);
 
+/// Floats of scratch `ccv_winograd_input_avx2` needs for a tile grid of `ty x tx`.
+size_t ccv_winograd_input_scratch(size_t ty, size_t tx);
+
+/// Winograd F(2x2, 3x3) input transform `V = Bᵀ d B` of images `[first, last)` of `x`
+/// (NCHW, `c` channels of `h x w`, zero-padded by `padding` into a grid of `ty x tx`
+/// tiles): into `v` as `[16][c][tiles]`, image `ni`'s tiles at columns
+/// `(ni - firstImage)·ty·tx` onwards. 8 tiles a vector; the same bits as the portable
+/// transform of `WinogradKernels`. `scratch` holds `ccv_winograd_input_scratch(ty, tx)` floats.
+void ccv_winograd_input_avx2(const float *x, size_t c, size_t h, size_t w, size_t padding, size_t ty,
+                             size_t tx, size_t first, size_t last, size_t firstImage, float *v,
+                             size_t tiles, float *scratch);
+
 #ifdef __cplusplus
 }
 #endif
