@@ -159,6 +159,9 @@ enum WinogradKernels {
         // Each part runs its images in blocks of about `blockTiles` tiles: transform, 16 GEMMs,
         // inverse transform, so a block's V and M are still in cache when they are read.
         let blockImages = Swift.max(1, blockTiles / per)
+        // With AVX-512, the 16 tile GEMMs run on `ccv_sgemm_avx512`, which reads U and V in
+        // place: OpenBLAS packed both and zeroed M first, about as long as its multiplying.
+        let ownGEMM = VectorInstructions.inForce == .avx512
         IntraOpParallelism.forEachRange(of: t.n, parts: parts) { images in
             let width = Swift.min(blockImages, images.count) &* per
             // + 8: the output transform reads whole vectors past the last tile.
@@ -174,9 +177,14 @@ enum WinogradKernels {
                     transformInput(t, x: x, images: block, into: v, stride: vStride, firstImage: vFirst)
                     let column = (block.lowerBound &- vFirst) &* per
                     for xi in 0..<16 {
-                        BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: count, k: c,
-                                   u + xi &* o &* c, lda: c, v + (xi &* c &* vStride &+ column), ldb: vStride,
-                                   m + xi &* o &* width, ldc: width)
+                        if ownGEMM {
+                            ccv_sgemm_avx512(o, count, c, u + xi &* o &* c, c, v + (xi &* c &* vStride &+ column), vStride,
+                                             m + xi &* o &* width, width)
+                        } else {
+                            BLAS.sgemm(transposeA: false, transposeB: false, m: o, n: count, k: c,
+                                       u + xi &* o &* c, lda: c, v + (xi &* c &* vStride &+ column), ldb: vStride,
+                                       m + xi &* o &* width, ldc: width)
+                        }
                     }
                     transformOutput(t, m: m, stride: width, firstImage: block.lowerBound, bias: bias, images: block, into: out)
                     start = block.upperBound

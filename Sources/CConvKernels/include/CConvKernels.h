@@ -110,6 +110,13 @@ void ccv_cl_weight_gradient_avx512(const ccv_cl_geometry *g, const float *source
 void ccv_cl_input_gradient_avx512(const ccv_cl_geometry *g, const float *dy, size_t rows,
                                   const float *packed, size_t o, float *dx);
 
+/// `c = a·b` (overwriting `c`) for row-major `a` `[m, k]`, `b` `[k, n]` and `c` `[m, n]`
+/// with leading dimensions `lda`, `ldb`, `ldc`, using AVX-512F: each value one chain of
+/// fused multiply-adds over `p = 0..<k` in order, so the bits depend on nothing but the
+/// operands. No packing: meant for small `m` and `k` (Winograd's tile GEMMs).
+void ccv_sgemm_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+                      float *c, size_t ldc);
+
 /// Floats of scratch `ccv_winograd_input_avx2` needs for a tile grid of `ty x tx`.
 size_t ccv_winograd_input_scratch(size_t ty, size_t tx);
 
