@@ -1,4 +1,5 @@
 #include "CConvKernels.h"
+#include "LaneMask.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,12 +58,6 @@ void ccv_pad_planes(const float *x, size_t first, size_t last, size_t h, size_t 
 
 #ifdef CCV_X86
 
-/// Lanes [0, count) set, for the last partial chunk of a row.
-AVX2 static inline __m256i lane_mask(size_t count) {
-    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lanes);
-}
-
 AVX2 void ccv_forward_avx2(const float *planes, const float *weight, const float *bias, float *out,
                            size_t first, size_t last, size_t o, size_t ho, size_t wo) {
     size_t pitch = ccv_plane_pitch(wo), size = ccv_plane_size(ho, wo), p = ho * wo;
@@ -78,7 +73,7 @@ AVX2 void ccv_forward_avx2(const float *planes, const float *weight, const float
                 __m256 t5 = _mm256_loadu_ps(s + pitch + 2), t6 = _mm256_loadu_ps(s + 2 * pitch);
                 __m256 t7 = _mm256_loadu_ps(s + 2 * pitch + 1), t8 = _mm256_loadu_ps(s + 2 * pitch + 2);
                 size_t remaining = wo - x;
-                __m256i mask = lane_mask(remaining);
+                __m256i mask = ccv_lane_mask(remaining);
                 for (size_t k = 0; k < o; k++) {
                     const float *wk = weight + 9 * k;
                     __m256 acc = _mm256_set1_ps(bias ? bias[k] : 0.0f);
@@ -168,7 +163,7 @@ AVX2 void ccv_weight_gradient_avx2(const float *planes, const float *dy, float *
                 for (size_t x = 0; x < wo; x += 8) {
                     size_t remaining = wo - x;
                     __m256 d = remaining >= 8 ? _mm256_loadu_ps(g + y * wo + x)
-                                              : _mm256_maskload_ps(g + y * wo + x, lane_mask(remaining));
+                                              : _mm256_maskload_ps(g + y * wo + x, ccv_lane_mask(remaining));
                     const float *s = plane + y * pitch + x;
                     a0 = _mm256_fmadd_ps(d, _mm256_loadu_ps(s), a0);
                     a1 = _mm256_fmadd_ps(d, _mm256_loadu_ps(s + 1), a1);

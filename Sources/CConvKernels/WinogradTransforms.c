@@ -3,6 +3,7 @@
 // is the same two additions or subtractions of the same inputs in the same order as the
 // portable Swift transform, so the two give the same bits.
 #include "CConvKernels.h"
+#include "LaneMask.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,7 @@ store(float *p, __m256 v, size_t n) {
     if (n >= 8) {
         _mm256_storeu_ps(p, v);
     } else {
-        const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-        _mm256_maskstore_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), lanes), v);
+        _mm256_maskstore_ps(p, ccv_lane_mask(n), v);
     }
 }
 
@@ -38,7 +38,7 @@ copy(float *to, const float *from, size_t n) {
     size_t k = 0;
     for (; k + 8 <= n; k += 8) _mm256_storeu_ps(to + k, _mm256_loadu_ps(from + k));
     if (k < n) {
-        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - k)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        const __m256i mask = ccv_lane_mask(n - k);
         _mm256_maskstore_ps(to + k, mask, _mm256_maskload_ps(from + k, mask));
     }
 }
