@@ -59,19 +59,19 @@ enum ImplicitColumnConvolution {
 
     /// Whether the 512-bit tiles run in the current scope (read on the calling thread,
     /// before the parts start).
-    private static var wide: Bool { VectorInstructions.inForce == .avx512 }
+    static var wide: Bool { VectorInstructions.inForce == .avx512 }
 
-    private static func geometry(_ g: ConvGeometry) -> ccv_cl_geometry {
+    static func geometry(_ g: ConvGeometry) -> ccv_cl_geometry {
         ccv_cl_geometry(c: g.c, kh: g.kh, kw: g.kw, stride: g.stride, ho: g.ho, wo: g.wo,
                         hp: g.h + 2 * g.padding, wp: g.w + 2 * g.padding)
     }
 
     /// Floats of one zero-padded channels-last image.
-    private static func paddedImage(_ g: ConvGeometry) -> Int { (g.h + 2 * g.padding) * (g.w + 2 * g.padding) * g.c }
+    static func paddedImage(_ g: ConvGeometry) -> Int { (g.h + 2 * g.padding) * (g.w + 2 * g.padding) * g.c }
 
     /// The forward's weight: panels of 16 output channels, each `[kh·kw·c][16]` with
     /// the reduction in (tap, channel) order (the permuted weight, transposed per panel).
-    private static func packForward(_ g: ConvGeometry, _ w: UnsafePointer<Float>, _ packed: UnsafeMutablePointer<Float>) {
+    static func packForward(_ g: ConvGeometry, _ w: UnsafePointer<Float>, _ packed: UnsafeMutablePointer<Float>) {
         let k = g.ckk
         BufferPool.withScratch(g.o * k) { wt in
             ChannelsLastConvolution.permuteWeight(g, w, wt)
@@ -83,7 +83,7 @@ enum ImplicitColumnConvolution {
 
     /// The input gradient's weight: panels of 16 consecutive (tap, channel) columns of
     /// the permuted weight, each `[o][16]`.
-    private static func packInputGradient(_ g: ConvGeometry, _ w: UnsafePointer<Float>,
+    static func packInputGradient(_ g: ConvGeometry, _ w: UnsafePointer<Float>,
                                           _ packed: UnsafeMutablePointer<Float>) {
         let (k, o) = (g.ckk, g.o)
         BufferPool.withScratch(o * k) { wt in
@@ -95,7 +95,7 @@ enum ImplicitColumnConvolution {
     }
 
     /// Images per block: about `ConvKernels.blockBytes` of the block's largest buffer.
-    private static func imagesPerBlock(_ g: ConvGeometry, floatsPerImage: Int) -> Int {
+    static func imagesPerBlock(_ g: ConvGeometry, floatsPerImage: Int) -> Int {
         max(1, ConvKernels.blockBytes / (4 * floatsPerImage))
     }
 

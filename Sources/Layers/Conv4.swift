@@ -21,6 +21,14 @@ import Autograd
 /// Weights and biases start like PyTorch's `nn.Conv2d` defaults
 /// (kaiming-uniform with a = √5, bias uniform ±1/√fanIn).
 ///
+/// The activations between the blocks are kept in `layout`: channels-last
+/// (`conv2dChannelsLast`, `batchNormReLUChannelsLast`) by default for the stride-2
+/// variants, whose convolutions compute in that layout anyway, so no block
+/// transposes its input, output or gradients; channels-first (NCHW: `conv2d`,
+/// `batchNormReLU` with pooling) for `.protoNet`. Input, output and parameters are
+/// the same in both layouts (images `[N, C, H, W]`, OIHW weights, the embedding in
+/// NCHW flattening order), and the outputs equal up to rounding.
+///
 /// ```swift
 /// let backbone = Conv4(variant: .maml, inputChannels: 1)
 /// let features = backbone.apply(images, parameters: params)   // [N, 64]
@@ -33,6 +41,19 @@ public struct Conv4: Model {
         case reptile
     }
 
+    /// The memory layout of the activations inside the backbone.
+    public enum Layout: String, Sendable, Equatable, CaseIterable {
+        /// `[N, C, H, W]`: every variant.
+        case channelsFirst
+        /// `[N, H, W, C]`: `.maml` and `.reptile` (there is no channels-last max pooling).
+        case channelsLast
+
+        /// The default for a variant: channels-last for the stride-2 ones.
+        public static func preferred(for variant: Variant) -> Layout {
+            variant == .protoNet ? .channelsFirst : .channelsLast
+        }
+    }
+
     /// The convolutions' stride: 2 for `.maml` and `.reptile`, 1 for `.protoNet`.
     public var stride: Int { variant == .protoNet ? 1 : 2 }
 
@@ -43,13 +64,21 @@ public struct Conv4: Model {
     public var hiddenChannels: Int
     /// Batch-norm epsilon (PyTorch's default 1e-5).
     public var epsilon: Float
+    /// The layout of the activations between blocks (see `Layout`).
+    public var layout: Layout
 
-    public init(variant: Variant, inputChannels: Int, hiddenChannels: Int = 64, epsilon: Float = 1e-5) {
+    /// `layout` defaults to `Layout.preferred(for: variant)`.
+    public init(variant: Variant, inputChannels: Int, hiddenChannels: Int = 64, epsilon: Float = 1e-5,
+                layout: Layout? = nil) {
         precondition(inputChannels >= 1 && hiddenChannels >= 1, "Conv4: channel counts must be positive")
+        let layout = layout ?? .preferred(for: variant)
+        precondition(layout == .channelsFirst || variant != .protoNet,
+                     "Conv4: the .protoNet variant (max pooling) has no channels-last layout")
         self.variant = variant
         self.inputChannels = inputChannels
         self.hiddenChannels = hiddenChannels
         self.epsilon = epsilon
+        self.layout = layout
     }
 
     /// The number of blocks.
@@ -95,6 +124,7 @@ public struct Conv4: Model {
         precondition(input.rank == 4 && input.shape[1] == inputChannels,
                      "Conv4: input must be [N, \(inputChannels), H, W], got \(input.shape)")
         let model = "Conv4(\(variant.rawValue))"
+        if layout == .channelsLast { return applyChannelsLast(input, parameters: parameters, model: model) }
         var x = input
         for block in 1...Self.blocks {
             x = conv2d(x, weight: parameters.required("conv\(block).weight", by: model),
@@ -108,6 +138,26 @@ public struct Conv4: Model {
         switch variant {
         case .maml: return x.mean(axes: [2, 3])
         case .protoNet, .reptile: return x.flattened(from: 1)
+        }
+    }
+
+    /// `apply` with channels-last activations: one transpose of the input (none for one
+    /// channel, the same memory in both layouts), and for `.reptile` one of the last map.
+    private func applyChannelsLast(_ input: Tensor, parameters: ParameterSet, model: String) -> Tensor {
+        let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+        var x = c == 1 ? input.reshaped([n, h, w, 1]) : input.permuted([0, 2, 3, 1])
+        for block in 1...Self.blocks {
+            x = conv2dChannelsLast(x, weight: parameters.required("conv\(block).weight", by: model),
+                                   bias: parameters.required("conv\(block).bias", by: model),
+                                   stride: stride, padding: 1)
+            x = batchNormReLUChannelsLast(x, scale: parameters.required("bn\(block).scale", by: model),
+                                          offset: parameters.required("bn\(block).offset", by: model), epsilon: epsilon)
+        }
+        switch variant {
+        case .maml: return x.mean(axes: [1, 2])
+        // The NCHW flattening order, which the head's weights (and checkpoints) expect.
+        case .reptile: return x.permuted([0, 3, 1, 2]).flattened(from: 1)
+        case .protoNet: preconditionFailure("Conv4: the .protoNet variant has no channels-last layout")
         }
     }
 }

@@ -71,6 +71,27 @@ struct OpCase: Sendable, CustomStringConvertible {
         OpCase(name: "conv2d 5x5 s1 p2 channels-last (20->8 channels, 4x5)",
                inputs: { [uniform([1, 20, 4, 5], 87), uniform([8, 20, 5, 5], 88, -0.08, 0.08)] },
                f: { conv2d($0[0], weight: $0[1], bias: nil, stride: 1, padding: 2) }, eps: 1e-3),
+        // conv2dChannelsLast (NHWC input and output): the channels-last tiles (16 -> 16
+        // channels, stride 2, odd map, bias), the one-channel GEMMs (stride 2), and the
+        // NCHW fallback between transposes (3 -> 5 channels; one channel at stride 1, the
+        // single-channel kernel).
+        OpCase(name: "conv2dChannelsLast 3x3 s2 p1 tiles (16 channels, 7x7, bias)",
+               inputs: { [uniform([2, 7, 7, 16], 89), uniform([16, 16, 3, 3], 90, -0.15, 0.15), uniform([16], 91)] },
+               f: { conv2dChannelsLast($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1) }, eps: 1e-3),
+        OpCase(name: "conv2dChannelsLast 3x3 s2 p1 one channel (bias)",
+               inputs: { [uniform([2, 6, 5, 1], 92), uniform([4, 1, 3, 3], 93), uniform([4], 94)] },
+               f: { conv2dChannelsLast($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1) }),
+        OpCase(name: "conv2dChannelsLast 3x3 s1 p1 one channel",
+               inputs: { [uniform([2, 5, 4, 1], 95), uniform([3, 1, 3, 3], 96)] },
+               f: { conv2dChannelsLast($0[0], weight: $0[1], bias: nil, stride: 1, padding: 1) }),
+        OpCase(name: "conv2dChannelsLast 2x3 s2 p0 fallback (3 -> 5 channels)",
+               inputs: { [uniform([2, 5, 6, 3], 97), uniform([5, 3, 2, 3], 98), uniform([5], 99)] },
+               f: { conv2dChannelsLast($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 0) }),
+        OpCase(name: "batchNormReLUChannelsLast 4-D affine",
+               inputs: { [distinct([3, 2, 3, 2], 100), uniform([2], 101, 0.5, 1.5), uniform([2], 102, -0.3, 0.3)] },
+               f: { batchNormReLUChannelsLast($0[0], scale: $0[1], offset: $0[2]) }, eps: 1e-3),
+        OpCase(name: "batchNormReLUChannelsLast 2-D plain", inputs: { [distinct([5, 3], 103)] },
+               f: { batchNormReLUChannelsLast($0[0], scale: nil, offset: nil) }, eps: 1e-3),
         OpCase(name: "maxPool2d k2 s2", inputs: { [distinct([2, 2, 4, 5], 39)] }, f: { maxPool2d($0[0], kernel: 2, stride: 2) }),
         OpCase(name: "maxPool2d k3 s2 overlapping", inputs: { [distinct([1, 2, 5, 5], 40)] }, f: { maxPool2d($0[0], kernel: 3, stride: 2) }),
         OpCase(name: "batchNorm 4-D affine", inputs: { [uniform([3, 2, 2, 3], 41), uniform([2], 42, 0.5, 1.5), uniform([2], 43)] },

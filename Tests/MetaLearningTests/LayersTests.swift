@@ -55,6 +55,52 @@ import Testing
         #expect(net.initialParameters(using: &rng2).parameterCount == 112_261 - 64 * 5 + 256 * 5)
     }
 
+    /// The stride-2 variants run channels-last by default and `.protoNet` channels-first;
+    /// both layouts give the same embedding and the same first- and second-order
+    /// gradients (one MAML inner step, then the query loss) up to rounding, on one- and
+    /// three-channel images.
+    @Test(arguments: [(Conv4.Variant.maml, 1), (.reptile, 1), (.maml, 3)])
+    func conv4LayoutsAgree(_ variant: Conv4.Variant, _ channels: Int) {
+        #expect(Conv4(variant: variant, inputChannels: channels).layout == .channelsLast)
+        #expect(Conv4(variant: .protoNet, inputChannels: channels).layout == .channelsFirst)
+        var rng = SeededGenerator(seed: 11)
+        let first = Conv4(variant: variant, inputChannels: channels, layout: .channelsFirst)
+        let last = Conv4(variant: variant, inputChannels: channels, layout: .channelsLast)
+        let params = first.initialParameters(using: &rng)
+        let support = Tensor.randomUniform(shape: [5, channels, 28, 28], low: 0, high: 1, using: &rng)
+        let query = Tensor.randomUniform(shape: [10, channels, 28, 28], low: 0, high: 1, using: &rng)
+        let dim = first.outputDimension(height: 28, width: 28)
+        let r1 = Tensor.randomNormal(shape: [5, dim], using: &rng), r2 = Tensor.randomNormal(shape: [10, dim], using: &rng)
+        func run(_ net: Conv4) -> [[Float]] {
+            let leaves = ParameterSet(params.names.map { ($0, params[$0]!.detached().requiringGradient()) })
+            let inner = (net.apply(support, parameters: leaves).tanh() * r1).sum()
+            let g = gradients(of: inner, with: params.names.map { leaves[$0]! }, createGraph: true)
+            let adapted = ParameterSet(zip(params.names, g).map { ($0, leaves[$0]! - $1 * 0.4) })
+            let embedding = net.apply(query, parameters: adapted)
+            let meta = gradients(of: (embedding.tanh() * r2).sum(), with: params.names.map { leaves[$0]! })
+            return [embedding.scalars] + g.map(\.scalars) + meta.map(\.scalars)
+        }
+        let a = run(last), b = run(first)
+        // Batch norm right after each convolution cancels its bias: those gradients are
+        // zero up to rounding in both layouts, so they are checked against the largest
+        // gradient of the same pass instead of their own size.
+        let biases = Set((1...Conv4.blocks).map { "conv\($0).bias" })
+        for (i, (x, y)) in zip(a, b).enumerated() where i > 0 {
+            let name = params.names[(i - 1) % params.names.count]
+            guard biases.contains(name) else { continue }
+            let pass = i <= params.names.count ? b[1...params.names.count] : b[(params.names.count + 1)...]
+            let largest = pass.flatMap { $0 }.map { abs($0) }.max()!
+            #expect(zip(x, y).allSatisfy { abs($0) <= 1e-4 * largest && abs($1) <= 1e-4 * largest }, "\(name)")
+        }
+        for (i, (x, y)) in zip(a, b).enumerated() where i == 0 || !biases.contains(params.names[(i - 1) % params.names.count]) {
+            let scale = max(y.map { abs($0) }.max() ?? 0, 1e-6)
+            let error = zip(x, y).map { abs($0 - $1) }.max()! / scale
+            let what = i == 0 ? "embedding" : i <= params.names.count ? "inner gradient \(params.names[i - 1])"
+                : "meta-gradient \(params.names[i - 1 - params.names.count])"
+            #expect(error < 2e-4, "\(what): relative error \(error)")
+        }
+    }
+
     @Test func initialisationMatchesPyTorchBounds() {
         var rng = SeededGenerator(seed: 2)
         let p = Linear(inputs: 100, outputs: 50).initialParameters(using: &rng)

@@ -129,6 +129,28 @@ void ccv_winograd_input_avx2(const float *x, size_t c, size_t h, size_t w, size_
                              size_t tx, size_t first, size_t last, size_t firstImage, float *v,
                              size_t tiles, float *scratch);
 
+// Channels-last batch normalisation (`ChannelsLastBatchNorm`), over a slice of `cw`
+// channels of `m` rows of `c` values: every pointer to row data starts at the slice's
+// first channel of row 0. AVX2 and FMA where the CPU has them, else baseline x86-64.
+
+/// `s1[j] = sum over rows of (x − shift[j])`, `s2[j]` of its square. `work`: `2·cw` floats.
+void ccv_bn_cl_shifted_sums(const float *x, size_t m, size_t c, size_t cw, const float *shift, float *s1,
+                            float *s2, float *work);
+
+/// `y = max(0, x·a[j] + b[j])`.
+void ccv_bn_cl_affine_relu(const float *x, float *y, size_t m, size_t c, size_t cw, const float *a, const float *b);
+
+/// With `dz = (x·a[j] + b[j] > 0) ? g : 0` (the gradient at the normalised values, masked
+/// by ReLU as the forward's output was, recomputed from `x`): `sg[j] = sum of dz`,
+/// `sgx[j] = sum of dz·(x − mu[j])`. `work`: `2·cw` floats.
+void ccv_bn_cl_gradient_sums(const float *x, const float *g, size_t m, size_t c, size_t cw, const float *a,
+                             const float *b, const float *mu, float *sg, float *sgx, float *work);
+
+/// `dx = k1[j]·(dz − meanG[j] − (x − mu[j])·k2[j])`, `dz` as above.
+void ccv_bn_cl_input_gradient(const float *x, const float *g, float *dx, size_t m, size_t c, size_t cw,
+                              const float *a, const float *b, const float *mu, const float *k1, const float *k2,
+                              const float *meanG);
+
 #ifdef __cplusplus
 }
 #endif

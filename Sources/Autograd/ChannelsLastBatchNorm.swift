@@ -1,0 +1,152 @@
+import CConvKernels
+
+/// The kernels of `batchNormReLUChannelsLast`: batch statistics, the normalised and
+/// rectified output, and the first-order backward over `rows` rows of `channels`
+/// contiguous values (`[N, H, W, C]` flattened to `[N·H·W, C]`).
+///
+/// In NCHW a channel's values are `N` planes of `H·W`; on MAML's 4x4 and 2x2 maps those
+/// are runs of 16 and 4 values, each reduced on its own. Channels-last, every row adds
+/// `C` consecutive values into `C` running sums, so the loops run along the channels,
+/// vectorised (`ccv_bn_cl_*` in `ChannelsLastBatchNorm.c`), whatever the map size. Parts own contiguous ranges of channels (each
+/// reads its slice of every row) and every sum runs over the rows in order, so the
+/// results do not depend on the thread count.
+///
+/// The statistics take one pass: sums of `x − k` and `(x − k)²`, with `k` the channel's
+/// value in the first row, which keeps the variance `E[(x−k)²] − E[x−k]²` free of the
+/// cancellation that an unshifted one-pass formula suffers when the mean is large
+/// against the spread. Rows are summed in blocks, then the block sums in order.
+enum ChannelsLastBatchNorm {
+    /// What the forward keeps for the backward, per channel.
+    struct Saved {
+        var mean, invStd: [Float]
+        /// The affine map `x·a + b` whose positive values ReLU passes.
+        var a, b: [Float]
+    }
+
+    /// Normalises, scales, offsets and rectifies `x` into `y`; returns each channel's
+    /// mean, `1 / sqrt(variance + epsilon)` (biased variance) and affine map, for the backward.
+    static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows m: Int, channels c: Int,
+                        scale: UnsafePointer<Float>?, offset: UnsafePointer<Float>?, epsilon: Float) -> Saved {
+        var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
+        var affineA = [Float](repeating: 0, count: c), affineB = [Float](repeating: 0, count: c)
+        let parts = IntraOpParallelism.parts(elements: m * c, items: c)
+        mean.withUnsafeMutableBufferPointer { meanOut in
+        invStd.withUnsafeMutableBufferPointer { invOut in
+        affineA.withUnsafeMutableBufferPointer { aOut in
+        affineB.withUnsafeMutableBufferPointer { bOut in
+        let meanBase = meanOut.baseAddress!, invBase = invOut.baseAddress!
+        let aBase = aOut.baseAddress!, bBase = bOut.baseAddress!
+        IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
+            let (lo, cw) = (slice.lowerBound, slice.count)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5 &* cw) { buffer in
+                let shift = buffer.baseAddress!, s1 = shift + cw, s2 = s1 + cw, work = s2 + cw
+                let a = aBase + lo, b = bBase + lo
+                shift.update(from: x + lo, count: cw)
+                ccv_bn_cl_shifted_sums(x + lo, m, c, cw, shift, s1, s2, work)
+                let count = Float(m)
+                // a = invStd·scale and b = offset − mean·a, the affine map.
+                for j in 0..<cw {
+                    let centre = s1[j] / count
+                    let variance = Swift.max(0, s2[j] / count - centre * centre)
+                    let mu = shift[j] + centre, inv = 1 / (variance + epsilon).squareRoot()
+                    meanBase[lo &+ j] = mu
+                    invBase[lo &+ j] = inv
+                    a[j] = inv * (scale?[lo &+ j] ?? 1)
+                    b[j] = (offset?[lo &+ j] ?? 0) - mu * a[j]
+                }
+                ccv_bn_cl_affine_relu(x + lo, y + lo, m, c, cw, a, b)
+            }
+        }
+        }
+        }
+        }
+        }
+        return Saved(mean: mean, invStd: invStd, a: affineA, b: affineB)
+    }
+
+    /// The first-order backward given what the forward saved (the ReLU mask is recomputed
+    /// from `x` and the affine map, never read from the output) and the incoming gradient
+    /// `g`: `dScale`, `dOffset` (`[c]`) and, when `dx` is given, the input gradient.
+    static func backward(x: UnsafePointer<Float>, g: UnsafePointer<Float>, rows m: Int, channels c: Int, saved: Saved,
+                         scale: UnsafePointer<Float>?, dx: UnsafeMutablePointer<Float>?,
+                         dScale: UnsafeMutablePointer<Float>, dOffset: UnsafeMutablePointer<Float>) {
+        saved.mean.withUnsafeBufferPointer { mean in
+        saved.invStd.withUnsafeBufferPointer { invStd in
+        saved.a.withUnsafeBufferPointer { affineA in
+        saved.b.withUnsafeBufferPointer { affineB in
+        let (mean, invStd) = (mean.baseAddress!, invStd.baseAddress!)
+        let (a, b) = (affineA.baseAddress!, affineB.baseAddress!)
+        let parts = IntraOpParallelism.parts(elements: m * c, items: c)
+        IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
+            let (lo, cw) = (slice.lowerBound, slice.count)
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5 &* cw) { buffer in
+                // sg = sum of dz, sgx = sum of dz·(x − mean), dz the gradient at the normalised values.
+                let sg = buffer.baseAddress!, sgx = sg + cw, k1 = sgx + cw, k2 = k1 + cw, meanG = k2 + cw
+                ccv_bn_cl_gradient_sums(x + lo, g + lo, m, c, cw, a + lo, b + lo, mean + lo, sg, sgx, k1)
+                for j in 0..<cw {
+                    dScale[lo &+ j] = sgx[j] * invStd[lo &+ j]
+                    dOffset[lo &+ j] = sg[j]
+                }
+                guard let dx else { return }
+                // dx = gamma·inv·(dz − mean(dz) − xhat·mean(dz·xhat)) = k1·(dz − meanG − (x − mean)·k2).
+                let count = Float(m)
+                for j in 0..<cw {
+                    let inv = invStd[lo &+ j]
+                    k1[j] = (scale?[lo &+ j] ?? 1) * inv
+                    k2[j] = sgx[j] * inv / count * inv
+                    meanG[j] = sg[j] / count
+                }
+                ccv_bn_cl_input_gradient(x + lo, g + lo, dx + lo, m, c, cw, a + lo, b + lo, mean + lo, k1, k2, meanG)
+            }
+        }
+        }
+        }
+        }
+        }
+    }
+}
+
+/// Batch normalisation with batch statistics, then ReLU, over channels-last input
+/// (`[N, H, W, C]`, or any rank with the channels last, e.g. `[N, C]`): equal to
+/// `batchNormReLU` on the NCHW tensor, transposed, up to rounding. `scale` and `offset`,
+/// when given, `[C]`. Used by `Conv4`'s channels-last layout after `conv2dChannelsLast`.
+///
+/// The forward and the first-order backward are fused kernels (`ChannelsLastBatchNorm`);
+/// with `createGraph` the backward is built from differentiable ops (the ReLU mask, then
+/// batch norm's composite backward over the leading axes), so second derivatives are exact.
+public func batchNormReLUChannelsLast(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon: Float = 1e-5) -> Tensor {
+    precondition(input.rank >= 2, "batchNormReLUChannelsLast: input must have the channels last, e.g. [N, H, W, C], got shape \(input.shape)")
+    let c = input.shape[input.rank - 1], m = c == 0 ? 0 : input.count / c
+    precondition(m > 0 && c > 0, "batchNormReLUChannelsLast: empty batch in shape \(input.shape)")
+    if let scale { precondition(scale.shape == [c], "batchNormReLUChannelsLast: scale must have shape [\(c)], got \(scale.shape)") }
+    if let offset { precondition(offset.shape == [c], "batchNormReLUChannelsLast: offset must have shape [\(c)], got \(offset.shape)") }
+    let out = TensorStorage(uninitializedCount: input.count)
+    let saved = ChannelsLastBatchNorm.forward(input.storage.base, out.base, rows: m, channels: c,
+                                                       scale: scale.map { UnsafePointer($0.storage.base) },
+                                                       offset: offset.map { UnsafePointer($0.storage.base) },
+                                                       epsilon: epsilon)
+    var inputs = [input]
+    if let scale { inputs.append(scale) }
+    if let offset { inputs.append(offset) }
+    let scaleIndex = scale != nil ? 1 : -1, offsetIndex = offset != nil ? (scale != nil ? 2 : 1) : -1
+    return Tensor.result("batchNormReLUChannelsLast", out, shape: input.shape, inputs: inputs,
+                         record: Tensor.shouldRecord(inputs), backward: { ctx in
+        if ctx.createGraph {
+            let gz = Tensor.maskedGradient(ctx.grad, sign: ctx.output, negativeSlope: 0)
+            let inner = BackwardContext(inputs: ctx.inputs, needs: ctx.needs, grad: gz, output: ctx.output, createGraph: true)
+            return BatchNormKernels.composite(inner, scaleIndex: scaleIndex, offsetIndex: offsetIndex, epsilon: epsilon,
+                                              channelsLast: true)
+        }
+        let x = ctx.inputs[0]
+        let dxStorage = ctx.needs[0] ? TensorStorage(uninitializedCount: x.count) : nil
+        let dScale = TensorStorage(uninitializedCount: c), dOffset = TensorStorage(uninitializedCount: c)
+        ChannelsLastBatchNorm.backward(x: x.storage.base, g: ctx.grad.storage.base, rows: m, channels: c, saved: saved,
+                                       scale: scaleIndex >= 0 ? UnsafePointer(ctx.inputs[scaleIndex].storage.base) : nil,
+                                       dx: dxStorage?.base, dScale: dScale.base, dOffset: dOffset.base)
+        var grads = [Tensor?](repeating: nil, count: ctx.inputs.count)
+        if let dxStorage { grads[0] = Tensor(storage: dxStorage, shape: x.shape) }
+        if scaleIndex >= 0 && ctx.needs[scaleIndex] { grads[scaleIndex] = Tensor(storage: dScale, shape: [c]) }
+        if offsetIndex >= 0 && ctx.needs[offsetIndex] { grads[offsetIndex] = Tensor(storage: dOffset, shape: [c]) }
+        return grads
+    })
+}
