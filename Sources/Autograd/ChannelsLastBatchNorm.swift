@@ -7,9 +7,14 @@ import CConvKernels
 /// In NCHW a channel's values are `N` planes of `H·W`; on MAML's 4x4 and 2x2 maps those
 /// are runs of 16 and 4 values, each reduced on its own. Channels-last, every row adds
 /// `C` consecutive values into `C` running sums, so the loops run along the channels,
-/// vectorised (`ccv_bn_cl_*` in `ChannelsLastBatchNorm.c`), whatever the map size. Parts own contiguous ranges of channels (each
-/// reads its slice of every row) and every sum runs over the rows in order, so the
-/// results do not depend on the thread count.
+/// vectorised (`ccv_bn_cl_*` in `ChannelsLastBatchNorm.c`), whatever the map size.
+///
+/// Parts own contiguous ranges of rows, so every part streams through whole rows: parts
+/// owning halves of the channels (as the NCHW kernels own channels) read half of every
+/// 256-byte row each, and the two passes over MAML's first layer ran at half the speed
+/// (a MAML meta-iteration 18% slower). Each part sums its rows into its own partial sums,
+/// which are then added in part order; the number of parts depends on the shape alone,
+/// so the results do not depend on the thread count.
 ///
 /// The statistics take one pass: sums of `x − k` and `(x − k)²`, with `k` the channel's
 /// value in the first row, which keeps the variance `E[(x−k)²] − E[x−k]²` free of the
@@ -23,45 +28,55 @@ enum ChannelsLastBatchNorm {
         var a, b: [Float]
     }
 
+    /// Runs `body(part, rows)` for the row ranges of a pass over `m` rows of `c` values.
+    private static func forEachRowRange(_ m: Int, _ c: Int, parts: Int, _ body: (Int, Range<Int>) -> Void) {
+        IntraOpParallelism.run(parts: parts) { part in
+            body(part, IntraOpParallelism.range(part, of: parts, count: m))
+        }
+    }
+
     /// Normalises, scales, offsets and rectifies `x` into `y`; returns each channel's
     /// mean, `1 / sqrt(variance + epsilon)` (biased variance) and affine map, for the backward.
     static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows m: Int, channels c: Int,
                         scale: UnsafePointer<Float>?, offset: UnsafePointer<Float>?, epsilon: Float) -> Saved {
-        var mean = [Float](repeating: 0, count: c), invStd = [Float](repeating: 0, count: c)
-        var affineA = [Float](repeating: 0, count: c), affineB = [Float](repeating: 0, count: c)
-        let parts = IntraOpParallelism.parts(elements: m * c, items: c)
-        mean.withUnsafeMutableBufferPointer { meanOut in
-        invStd.withUnsafeMutableBufferPointer { invOut in
-        affineA.withUnsafeMutableBufferPointer { aOut in
-        affineB.withUnsafeMutableBufferPointer { bOut in
-        let meanBase = meanOut.baseAddress!, invBase = invOut.baseAddress!
-        let aBase = aOut.baseAddress!, bBase = bOut.baseAddress!
-        IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
-            let (lo, cw) = (slice.lowerBound, slice.count)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5 &* cw) { buffer in
-                let shift = buffer.baseAddress!, s1 = shift + cw, s2 = s1 + cw, work = s2 + cw
-                let a = aBase + lo, b = bBase + lo
-                shift.update(from: x + lo, count: cw)
-                ccv_bn_cl_shifted_sums(x + lo, m, c, cw, shift, s1, s2, work)
-                let count = Float(m)
-                // a = invStd·scale and b = offset − mean·a, the affine map.
-                for j in 0..<cw {
-                    let centre = s1[j] / count
-                    let variance = Swift.max(0, s2[j] / count - centre * centre)
-                    let mu = shift[j] + centre, inv = 1 / (variance + epsilon).squareRoot()
-                    meanBase[lo &+ j] = mu
-                    invBase[lo &+ j] = inv
-                    a[j] = inv * (scale?[lo &+ j] ?? 1)
-                    b[j] = (offset?[lo &+ j] ?? 0) - mu * a[j]
+        var saved = Saved(mean: [Float](repeating: 0, count: c), invStd: [Float](repeating: 0, count: c),
+                          a: [Float](repeating: 0, count: c), b: [Float](repeating: 0, count: c))
+        let parts = IntraOpParallelism.parts(elements: m * c, items: m)
+        // Per part: its sums of (x − shift) and of the squares, and 2·c floats of work.
+        BufferPool.withScratch(4 * parts * c) { partial in
+            let shift = UnsafePointer(x)
+            forEachRowRange(m, c, parts: parts) { part, rows in
+                let s1 = partial + 4 * part * c
+                ccv_bn_cl_shifted_sums(x + rows.lowerBound * c, rows.count, c, c, shift, s1, s1 + c, s1 + 2 * c)
+            }
+            let count = Float(m)
+            for j in 0..<c {
+                var sum: Float = 0, squares: Float = 0
+                for part in 0..<parts {
+                    sum += partial[4 * part * c + j]
+                    squares += partial[4 * part * c + c + j]
                 }
-                ccv_bn_cl_affine_relu(x + lo, y + lo, m, c, cw, a, b)
+                let centre = sum / count
+                let variance = Swift.max(0, squares / count - centre * centre)
+                let mu = shift[j] + centre, inv = 1 / (variance + epsilon).squareRoot()
+                // a = invStd·scale and b = offset − mean·a, the affine map.
+                let a = inv * (scale?[j] ?? 1)
+                saved.mean[j] = mu
+                saved.invStd[j] = inv
+                saved.a[j] = a
+                saved.b[j] = (offset?[j] ?? 0) - mu * a
+            }
+        }
+        saved.a.withUnsafeBufferPointer { a in
+        saved.b.withUnsafeBufferPointer { b in
+            let (a, b) = (a.baseAddress!, b.baseAddress!)
+            forEachRowRange(m, c, parts: parts) { _, rows in
+                let first = rows.lowerBound * c
+                ccv_bn_cl_affine_relu(x + first, y + first, rows.count, c, c, a, b)
             }
         }
         }
-        }
-        }
-        }
-        return Saved(mean: mean, invStd: invStd, a: affineA, b: affineB)
+        return saved
     }
 
     /// The first-order backward given what the forward saved (the ReLU mask is recomputed
@@ -70,33 +85,40 @@ enum ChannelsLastBatchNorm {
     static func backward(x: UnsafePointer<Float>, g: UnsafePointer<Float>, rows m: Int, channels c: Int, saved: Saved,
                          scale: UnsafePointer<Float>?, dx: UnsafeMutablePointer<Float>?,
                          dScale: UnsafeMutablePointer<Float>, dOffset: UnsafeMutablePointer<Float>) {
+        let parts = IntraOpParallelism.parts(elements: m * c, items: m)
         saved.mean.withUnsafeBufferPointer { mean in
         saved.invStd.withUnsafeBufferPointer { invStd in
         saved.a.withUnsafeBufferPointer { affineA in
         saved.b.withUnsafeBufferPointer { affineB in
-        let (mean, invStd) = (mean.baseAddress!, invStd.baseAddress!)
+        let (mu, invStd) = (mean.baseAddress!, invStd.baseAddress!)
         let (a, b) = (affineA.baseAddress!, affineB.baseAddress!)
-        let parts = IntraOpParallelism.parts(elements: m * c, items: c)
-        IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
-            let (lo, cw) = (slice.lowerBound, slice.count)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5 &* cw) { buffer in
-                // sg = sum of dz, sgx = sum of dz·(x − mean), dz the gradient at the normalised values.
-                let sg = buffer.baseAddress!, sgx = sg + cw, k1 = sgx + cw, k2 = k1 + cw, meanG = k2 + cw
-                ccv_bn_cl_gradient_sums(x + lo, g + lo, m, c, cw, a + lo, b + lo, mean + lo, sg, sgx, k1)
-                for j in 0..<cw {
-                    dScale[lo &+ j] = sgx[j] * invStd[lo &+ j]
-                    dOffset[lo &+ j] = sg[j]
+        // Per part: its sums of dz and of dz·(x − mean), and 2·c floats of work; then
+        // k1, k2 and meanG for the second pass.
+        BufferPool.withScratch(4 * parts * c + 3 * c) { partial in
+            forEachRowRange(m, c, parts: parts) { part, rows in
+                let sg = partial + 4 * part * c, first = rows.lowerBound * c
+                ccv_bn_cl_gradient_sums(x + first, g + first, rows.count, c, c, a, b, mu, sg, sg + c, sg + 2 * c)
+            }
+            let k1 = partial + 4 * parts * c, k2 = k1 + c, meanG = k2 + c
+            let count = Float(m)
+            for j in 0..<c {
+                var sg: Float = 0, sgx: Float = 0
+                for part in 0..<parts {
+                    sg += partial[4 * part * c + j]
+                    sgx += partial[4 * part * c + c + j]
                 }
-                guard let dx else { return }
+                let inv = invStd[j]
+                dScale[j] = sgx * inv
+                dOffset[j] = sg
                 // dx = gamma·inv·(dz − mean(dz) − xhat·mean(dz·xhat)) = k1·(dz − meanG − (x − mean)·k2).
-                let count = Float(m)
-                for j in 0..<cw {
-                    let inv = invStd[lo &+ j]
-                    k1[j] = (scale?[lo &+ j] ?? 1) * inv
-                    k2[j] = sgx[j] * inv / count * inv
-                    meanG[j] = sg[j] / count
-                }
-                ccv_bn_cl_input_gradient(x + lo, g + lo, dx + lo, m, c, cw, a + lo, b + lo, mean + lo, k1, k2, meanG)
+                k1[j] = (scale?[j] ?? 1) * inv
+                k2[j] = sgx * inv / count * inv
+                meanG[j] = sg / count
+            }
+            guard let dx else { return }
+            forEachRowRange(m, c, parts: parts) { _, rows in
+                let first = rows.lowerBound * c
+                ccv_bn_cl_input_gradient(x + first, g + first, dx + first, rows.count, c, c, a, b, mu, k1, k2, meanG)
             }
         }
         }
