@@ -81,23 +81,14 @@ enum ChannelsLastConvKernels {
         }
     }
 
-    /// Runs `body` with an NCHW copy of the channels-last `x` (`[n, h, w, c]`); with one
-    /// channel, `x` itself (the same memory in both layouts).
-    private static func withChannelsFirst<R>(_ g: ConvGeometry, _ x: UnsafePointer<Float>,
+    /// Runs `body` with an NCHW copy of `n` channels-last images of `pixels` x `channels`
+    /// (the input `x`, or the output gradient `dy`); with one channel, the images themselves
+    /// (the same memory in both layouts).
+    private static func withChannelsFirst<R>(_ t: UnsafePointer<Float>, images n: Int, pixels: Int, channels: Int,
                                              _ body: (UnsafePointer<Float>) -> R) -> R {
-        if g.c == 1 { return body(x) }
-        return BufferPool.withScratch(g.n &* image(g)) { nchw in
-            transposeImages(x, count: g.n, rows: g.h &* g.w, columns: g.c, nchw)
-            return body(nchw)
-        }
-    }
-
-    /// Runs `body` with an NCHW copy of the channels-last output gradient `dy` (`[n, ho, wo, o]`).
-    private static func withOutputChannelsFirst<R>(_ g: ConvGeometry, _ dy: UnsafePointer<Float>,
-                                                   _ body: (UnsafePointer<Float>) -> R) -> R {
-        if g.o == 1 { return body(dy) }
-        return BufferPool.withScratch(g.n &* g.p &* g.o) { nchw in
-            transposeImages(dy, count: g.n, rows: g.p, columns: g.o, nchw)
+        if channels == 1 { return body(t) }
+        return BufferPool.withScratch(n &* pixels &* channels) { nchw in
+            transposeImages(t, count: n, rows: pixels, columns: channels, nchw)
             return body(nchw)
         }
     }
@@ -111,7 +102,7 @@ enum ChannelsLastConvKernels {
             return oneChannelForward(g, x: x, w: w, bias: bias, out: out, keepColumns: keepForWeight)
         }
         guard tiledForward(g) else {
-            return withChannelsFirst(g, x) { nchw in
+            return withChannelsFirst(x, images: g.n, pixels: g.h &* g.w, channels: g.c) { nchw in
                 if g.o == 1 {
                     return ConvKernels.forward(g, x: nchw, w: w, bias: bias, out: out, keepColumns: keepForWeight)
                 }
@@ -165,7 +156,7 @@ enum ChannelsLastConvKernels {
     static func backwardInput(_ g: ConvGeometry, dy: UnsafePointer<Float>, w: UnsafePointer<Float>,
                               dx: UnsafeMutablePointer<Float>) {
         guard tiledInputGradient(g) else {
-            withOutputChannelsFirst(g, dy) { dyNCHW in
+            withChannelsFirst(dy, images: g.n, pixels: g.p, channels: g.o) { dyNCHW in
                 if g.c == 1 {
                     ConvKernels.backwardInput(g, dy: dyNCHW, w: w, dx: dx)
                     return
@@ -206,8 +197,8 @@ enum ChannelsLastConvKernels {
             return oneChannelWeightGradient(g, x: x, dy: dy, dw: dw, columns: kept)
         }
         guard g.channelsLast else {
-            withChannelsFirst(g, x) { xNCHW in
-                withOutputChannelsFirst(g, dy) { dyNCHW in
+            withChannelsFirst(x, images: g.n, pixels: g.h &* g.w, channels: g.c) { xNCHW in
+                withChannelsFirst(dy, images: g.n, pixels: g.p, channels: g.o) { dyNCHW in
                     ConvKernels.backwardWeight(g, x: xNCHW, dy: dyNCHW, dw: dw, columns: kept)
                 }
             }
