@@ -1,3 +1,5 @@
+import CConvKernels
+
 /// Batch normalisation, ReLU and (optionally) 2x2 max pooling with stride 2 as
 /// one op: the block tail of the Conv4 backbones.
 ///
@@ -39,82 +41,45 @@ public func batchNormReLU(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsi
     let x = input.storage.base
     let out = TensorStorage(uninitializedCount: n * c * p)
     let y = out.base
-    var indices = [Int32](repeating: 0, count: maxPool ? n * c * p : 0)
-    // The same per-channel affine map as `batchNorm`, so the values are the same bits.
-    let (mean, invStd) = indices.withUnsafeMutableBufferPointer { idx in
-    BatchNormKernels.forEachChannel(x, n: n, c: c, s: s, scale: scale, offset: offset, epsilon: epsilon) { ci, a, b in
-        for ni in 0..<n {
-            let plane = (ni &* c &+ ci) &* s
-            let src = x + plane
-            if !maxPool {
-                let dst = y + plane
-                for k in 0..<s { let z = src[k] * a + b; dst[k] = z > 0 ? z : 0 }
-                continue
-            }
-            let first = (ni &* c &+ ci) &* p
-            let av = SIMD4<Float>(repeating: a), bv = SIMD4<Float>(repeating: b)
-            let lanes = SIMD4<Int32>(0, 2, 4, 6)
-            for oy in 0..<ho {
-                let top = oy &* 2 &* w
-                var ox = 0
-                // Four windows at a time: their two rows are 8 contiguous values each
-                // (even lanes the left column, odd the right). The same comparisons in
-                // the same order as the scalar loop below, lane by lane.
-                while ox &+ 4 <= wo {
-                    let r0 = top &+ 2 &* ox, r1 = r0 &+ w
-                    let row0 = UnalignedSIMD.load8(src + r0), row1 = UnalignedSIMD.load8(src + r1)
-                    let z01 = row0.oddHalf * av + bv, z10 = row1.evenHalf * av + bv, z11 = row1.oddHalf * av + bv
-                    let i0 = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: plane &+ r0)) &+ lanes
-                    let i1 = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: plane &+ r1)) &+ lanes
-                    var v = row0.evenHalf * av + bv, best = i0
-                    var m = z01 .> v
-                    v.replace(with: z01, where: m); best.replace(with: i0 &+ 1, where: m)
-                    m = z10 .> v
-                    v.replace(with: z10, where: m); best.replace(with: i1, where: m)
-                    m = z11 .> v
-                    v.replace(with: z11, where: m); best.replace(with: i1 &+ 1, where: m)
-                    let j = first &+ oy &* wo &+ ox
-                    UnsafeMutableRawPointer(y + j).storeBytes(of: v.replacing(with: 0, where: .!(v .> 0)), as: SIMD4<Float>.self)
-                    UnsafeMutableRawPointer(idx.baseAddress! + j).storeBytes(of: best, as: SIMD4<Int32>.self)
-                    ox &+= 4
-                }
-                while ox < wo {
-                    defer { ox &+= 1 }
-                    // The first maximal value of the window, as `maxPool2d` picks it.
-                    let r0 = top &+ 2 &* ox, r1 = r0 &+ w
-                    var best = r0, v = src[r0] * a + b
-                    let v1 = src[r0 &+ 1] * a + b
-                    if v1 > v { best = r0 &+ 1; v = v1 }
-                    let v2 = src[r1] * a + b
-                    if v2 > v { best = r1; v = v2 }
-                    let v3 = src[r1 &+ 1] * a + b
-                    if v3 > v { best = r1 &+ 1; v = v3 }
-                    let j = first &+ oy &* wo &+ ox
-                    y[j] = v > 0 ? v : 0
-                    idx[j] = Int32(truncatingIfNeeded: plane &+ best)
-                }
-            }
-        }
-    }
-    }
-    let savedMean = mean, savedInvStd = invStd, savedIndices = indices
     var inputs = [input]
     if let scale { inputs.append(scale) }
     if let offset { inputs.append(offset) }
+    let record = Tensor.shouldRecord(inputs)
+    // Pooled: each output's input index and, for the first-order backward, the input value
+    // there; both in pooled buffers (a fresh array a step was a page fault per 4 KB).
+    let indices = maxPool ? BatchNormKernels.PoolingIndices(count: n * c * p) : nil
+    let kept = maxPool && record ? TensorStorage(uninitializedCount: n * c * p) : nil
+    // The same per-channel affine map as `batchNorm`, so the values are the same bits.
+    let (mean, invStd) =
+    BatchNormKernels.forEachChannel(x, n: n, c: c, s: s, scale: scale, offset: offset, epsilon: epsilon) { ci, a, b in
+        if let indices {
+            // The first maximal value of each window, as `maxPool2d` picks it (`PooledBatchNorm.c`).
+            ccv_bn_planes_relu_pool(x + ci &* s, n, h, w, c &* s, c &* p, Int32(truncatingIfNeeded: ci &* s), a, b,
+                                    y + ci &* p, indices.pointer + ci &* p, kept.map { $0.base + ci &* p })
+            return
+        }
+        for ni in 0..<n {
+            let plane = (ni &* c &+ ci) &* s
+            let src = x + plane, dst = y + plane
+            for k in 0..<s { let z = src[k] * a + b; dst[k] = z > 0 ? z : 0 }
+        }
+    }
+    let savedMean = mean, savedInvStd = invStd
     let scaleIndex = scale != nil ? 1 : -1, offsetIndex = offset != nil ? (scale != nil ? 2 : 1) : -1
     let inShape = input.shape
-    return Tensor.result("batchNormReLU", out, shape: outShape, inputs: inputs, record: Tensor.shouldRecord(inputs),
+    return Tensor.result("batchNormReLU", out, shape: outShape, inputs: inputs, record: record,
                          backward: { ctx in
         if ctx.createGraph {
             // d/dz of relu (and the pooling's routing) applied to the incoming gradient,
             // then batch norm's differentiable backward. `y > 0` is the ReLU mask, at the
             // pooled resolution when pooled (the scatter then routes it to the maxima).
             var gz = Tensor.maskedGradient(ctx.grad, sign: ctx.output, negativeSlope: 0)
-            if maxPool { gz = gz.scatteredFlat(savedIndices, shape: inShape) }
+            if let indices { gz = gz.scatteredFlat(indices.array, shape: inShape) }
             let inner = BackwardContext(inputs: ctx.inputs, needs: ctx.needs, grad: gz, output: ctx.output, createGraph: true)
             return BatchNormKernels.composite(inner, scaleIndex: scaleIndex, offsetIndex: offsetIndex, epsilon: epsilon)
         }
-        let rectified = BatchNormKernels.Rectified(output: ctx.output.storage.base, indices: savedIndices, pooledPlane: p)
+        let rectified = BatchNormKernels.Rectified(output: ctx.output.storage.base, indices: indices, kept: kept,
+                                                   pooledPlane: p)
         return BatchNormKernels.fused(ctx, mean: savedMean, invStd: savedInvStd, scaleIndex: scaleIndex,
                                        offsetIndex: offsetIndex, rectified: rectified)
     })

@@ -1,3 +1,4 @@
+import CConvKernels
 import RealModule
 
 /// Batch normalisation in training mode: each channel is normalised with the
@@ -74,22 +75,13 @@ enum BatchNormKernels {
     }
 
     /// The mean and `1 / sqrt(variance + epsilon)` (biased variance, two passes) of
-    /// channel `channel` of `x`, `[n, c, s]` contiguous.
+    /// channel `channel` of `x`, `[n, c, s]` contiguous (`ccv_bn_planes_statistics`).
     @inline(__always)
     static func statistics(_ x: UnsafePointer<Float>, n: Int, c: Int, s: Int, channel ci: Int,
                            epsilon: Float) -> (mean: Float, invStd: Float) {
-        let m = Float(n &* s)
-        var total: Float = 0
-        for ni in 0..<n { total += Kernels.sum(x + (ni &* c &+ ci) &* s, s) }
-        let mu = total / m
-        var sq: Float = 0
-        for ni in 0..<n {
-            let row = x + (ni &* c &+ ci) &* s
-            var acc: Float = 0
-            for k in 0..<s { let d = row[k] - mu; acc = Relaxed.multiplyAdd(d, d, acc) }
-            sq += acc
-        }
-        return (mu, 1 / (sq / m + epsilon).squareRoot())
+        var mu: Float = 0, inv: Float = 0
+        ccv_bn_planes_statistics(x + ci &* s, n, s, c &* s, epsilon, &mu, &inv)
+        return (mu, inv)
     }
 
     /// Differentiable backward (recomputes the statistics from the recorded input). The
@@ -118,12 +110,32 @@ enum BatchNormKernels {
         return grads
     }
 
+    /// The flat input index of each pooled output, in a `BufferPool` buffer (a step's
+    /// fresh multi-megabyte arrays cost page faults). Only C writes and reads them
+    /// through `pointer`; `array` copies them out for the differentiable backward.
+    /// Sendable as `TensorStorage` is: written once by the forward, then only read.
+    final class PoolingIndices: @unchecked Sendable {
+        private let storage: TensorStorage
+        let count: Int
+        init(count: Int) {
+            self.count = count
+            storage = TensorStorage(uninitializedCount: count)  // Int32 and Float have the same size
+        }
+        var pointer: UnsafeMutablePointer<Int32> { UnsafeMutablePointer(OpaquePointer(storage.base)) }
+        var array: [Int32] {
+            let raw = UnsafeRawPointer(storage.base)
+            return (0..<count).map { raw.load(fromByteOffset: $0 &* 4, as: Int32.self) }
+        }
+    }
+
     /// What `batchNormReLU` adds to the backward: its output, whose positive entries
     /// are the ReLU mask, and with pooling the flat input index of each output.
     struct Rectified {
         let output: UnsafePointer<Float>
-        /// Empty without pooling.
-        let indices: [Int32]
+        /// Nil without pooling.
+        let indices: PoolingIndices?
+        /// The input value at each index (nil without pooling).
+        let kept: TensorStorage?
         /// Output pixels per pooled plane.
         let pooledPlane: Int
     }
@@ -143,12 +155,38 @@ enum BatchNormKernels {
         let dScale = TensorStorage(uninitializedCount: c), dOffset = TensorStorage(uninitializedCount: c)
         let dx = dxStorage?.base
         let gammas = scaleIndex >= 0 ? UnsafePointer(ctx.inputs[scaleIndex].storage.base) : nil
-        let y = rectified?.output, pooled = !(rectified?.indices.isEmpty ?? true), p = rectified?.pooledPlane ?? 0
+        let y = rectified?.output, p = rectified?.pooledPlane ?? 0
         let parts = IntraOpParallelism.parts(elements: input.count, items: c)
-        let indices = rectified?.indices ?? []
+        if let y, let indices = rectified?.indices {
+            guard let kept = rectified?.kept else { preconditionFailure("batchNormReLU: a recorded pooled op keeps its maxima") }
+            // The pooled case in C (`PooledBatchNorm.c`): per part, its channels' sums over the
+            // maxima, then dx over their planes.
+            let gammas = gammas
+            BufferPool.withScratch(5 * c) { work in
+                let sg = work, sgx = work + c, k1 = work + 2 * c, k2 = work + 3 * c, meanG = work + 4 * c
+                mean.withUnsafeBufferPointer { mean in
+                invStd.withUnsafeBufferPointer { invStd in
+                IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
+                    ccv_bn_pooled_gradient_sums(kept.base, g, y, n, c, slice.lowerBound, slice.upperBound, p,
+                                                mean.baseAddress!, sg, sgx)
+                    for ci in slice {
+                        let inv = invStd[ci]
+                        dScale.base[ci] = sgx[ci] * inv
+                        dOffset.base[ci] = sg[ci]
+                        k1[ci] = (gammas?[ci] ?? 1) * inv
+                        meanG[ci] = sg[ci] / m
+                        k2[ci] = sgx[ci] * inv / m * inv
+                    }
+                    guard let dx else { return }
+                    ccv_bn_pooled_input_gradient(x, g, y, indices.pointer, dx, n, c, slice.lowerBound, slice.upperBound,
+                                                 s, p, mean.baseAddress!, k1, k2, meanG)
+                }
+                }
+                }
+            }
+        } else {
         mean.withUnsafeBufferPointer { mean in
         invStd.withUnsafeBufferPointer { invStd in
-        indices.withUnsafeBufferPointer { idx in
         IntraOpParallelism.forEachRange(of: c, parts: parts) { slice in
         for ci in slice {
             let mu = mean[ci], inv = invStd[ci]
@@ -158,17 +196,7 @@ enum BatchNormKernels {
                 let off = (ni &* c &+ ci) &* s
                 let xr = x + off, gr = g + off
                 var a: Float = 0, b: Float = 0
-                if let y, pooled {
-                    // Only the maxima receive gradient; branch-free (the mask is ~50/50).
-                    let first = (ni &* c &+ ci) &* p
-                    let gp = g + first, yp = y + first, ip = idx.baseAddress! + first
-                    for j in 0..<p {
-                        let gj = gp[j], yj = yp[j], xj = x[Int(ip[j])]
-                        let gv: Float = yj > 0 ? gj : 0
-                        a = Relaxed.sum(a, gv)
-                        b = Relaxed.multiplyAdd(gv, xj - mu, b)
-                    }
-                } else if let y {
+                if let y {
                     let yr = y + off
                     for k in 0..<s {
                         // Both loads unconditional, so the mask is a select and the loop vectorises.
@@ -196,16 +224,7 @@ enum BatchNormKernels {
             for ni in 0..<n {
                 let off = (ni &* c &+ ci) &* s
                 let xr = x + off, gr = g + off, dr = dx + off
-                if let y, pooled {
-                    for k in 0..<s { dr[k] = k1 * (-meanG - (xr[k] - mu) * k2) }
-                    let first = (ni &* c &+ ci) &* p
-                    let gp = g + first, yp = y + first, ip = idx.baseAddress! + first
-                    for j in 0..<p {
-                        let gj = gp[j], yj = yp[j]
-                        let gv: Float = yj > 0 ? gj : 0
-                        dx[Int(ip[j])] += k1 * gv
-                    }
-                } else if let y {
+                if let y {
                     let yr = y + off
                     for k in 0..<s {
                         let gk = gr[k], yk = yr[k]

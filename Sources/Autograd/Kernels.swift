@@ -129,6 +129,22 @@ enum Kernels {
         let c = Shape.coalesce(shape, [Shape.strides(shape), outStrides])
         let inner = c.shape[c.shape.count - 1]
         let so = c.strides[1][c.strides[1].count - 1]
+        // The sum over all but the middle axis of `[a, b, inner]` (a convolution's bias
+        // gradient, `[N, C, H, W]` summed to `[C]`): parts own ranges of the `b` outputs, and
+        // each output adds its rows in the same order as the serial loop below, so the bits
+        // are the same at every width.
+        if c.shape.count == 3, c.strides[1] == [0, 1, 0] {
+            let (a, b) = (c.shape[0], c.shape[1])
+            let parts = IntraOpParallelism.parts(elements: a &* b &* inner, items: b)
+            if parts > 1 {
+                IntraOpParallelism.forEachRange(of: b, parts: parts) { slice in
+                    for i in 0..<a {
+                        for j in slice { out[j] += sum(src + (i &* b &+ j) &* inner, inner) }
+                    }
+                }
+                return
+            }
+        }
         forEachRow(c.shape, c.strides[0], c.strides[1]) { _, os, od in
             let from = src + os, to = out + od
             if so == 0 {

@@ -123,6 +123,20 @@ struct EngineCommand: ParsableCommand {
             _ = gradients(of: loss1, with: [w1w])
         }
 
+        // ProtoNet's first block tail (batch norm, ReLU, 2x2 max pooling) on the first layer's
+        // output: memory passes, so the rate is in elements per nanosecond, not GFLOP/s.
+        let activations = Tensor.randomNormal(shape: [n, f, 28, 28], using: &rng)
+        let bnScale = Tensor(ones: [f]).requiringGradient(), bnOffset = Tensor(zeros: [f]).requiringGradient()
+        let elements = Double(activations.count)
+        report.measure("batchNormReLU+pool fwd [\(n),\(f),28,28] (Gelem/s)", flops: elements) {
+            _ = withoutGradient { batchNormReLU(activations, scale: bnScale, offset: bnOffset, maxPool: true) }
+        }
+        let activationsW = activations.requiringGradient()
+        let pooledLoss = batchNormReLU(activationsW, scale: bnScale, offset: bnOffset, maxPool: true).sum()
+        report.measure("batchNormReLU+pool bwd [\(n),\(f),28,28] (Gelem/s)", flops: elements) {
+            _ = gradients(of: pooledLoss, with: [activationsW, bnScale, bnOffset])
+        }
+
         // Full Conv4 on a batch of Omniglot-sized images.
         let batch = Tensor.randomUniform(shape: [n, 1, 28, 28], low: 0, high: 1, using: &rng)
         let labels = (0..<n).map { Int32($0 % 5) }

@@ -11,6 +11,7 @@
 // baseline x86-64.
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -150,6 +151,34 @@ void ccv_bn_cl_gradient_sums(const float *x, const float *g, size_t m, size_t c,
 void ccv_bn_cl_input_gradient(const float *x, const float *g, float *dx, size_t m, size_t c, size_t cw,
                               const float *a, const float *b, const float *mu, const float *k1, const float *k2,
                               const float *meanG);
+
+// NCHW batch normalisation (`BatchNormKernels`, `batchNormReLU` in Autograd), one channel
+// per call: `n` planes of `s = h·w` values, plane i at `x + i·stride`; pooled outputs
+// (`[N, C, h/2, w/2]`, `p` values per plane) `pooledStride` apart. Indices are flat
+// indices into the whole input tensor. AVX2 and FMA where the CPU has them.
+
+/// The channel's mean and `1 / sqrt(variance + epsilon)` (biased variance, two passes).
+void ccv_bn_planes_statistics(const float *x, size_t n, size_t s, size_t stride, float epsilon, float *mean,
+                              float *invStd);
+
+/// 2x2 max pooling (stride 2) of `max(0, x·a + b)` (a product and a sum, never fused): `y`
+/// the first maximal value of each window, rectified, `idx` its flat index (`first` is
+/// that of the channel's first value) and, unless `xmax` is NULL, `xmax` the input there.
+void ccv_bn_planes_relu_pool(const float *x, size_t n, size_t h, size_t w, size_t stride, size_t pooledStride,
+                             int32_t first, float a, float b, float *y, int32_t *idx, float *xmax);
+
+/// The backward of the pooled op over channels `c0 ..< c1` of `[n, c, ·]` tensors, image by
+/// image (`s` input, `p` pooled values per plane), with `dz = y > 0 ? g : 0` at each
+/// window's maximum, whose input value is `xmax`: `sg[ci]` = sum of dz, `sgx[ci]` = sum of
+/// dz·(xmax − mu[ci]).
+void ccv_bn_pooled_gradient_sums(const float *xmax, const float *g, const float *y, size_t n, size_t c, size_t c0,
+                                 size_t c1, size_t p, const float *mu, float *sg, float *sgx);
+
+/// `dx = k1·(dz − meanG − (x − mu)·k2)` (per-channel constants) over channels `c0 ..< c1`,
+/// `dz` as above at the maxima `idx` (flat indices into `x` and `dx`) and zero elsewhere.
+void ccv_bn_pooled_input_gradient(const float *x, const float *g, const float *y, const int32_t *idx, float *dx,
+                                  size_t n, size_t c, size_t c0, size_t c1, size_t s, size_t p, const float *mu,
+                                  const float *k1, const float *k2, const float *meanG);
 
 #ifdef __cplusplus
 }
