@@ -351,6 +351,12 @@ enum WinogradKernels {
         let phaseCount = per &+ 8
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 &* phaseCount) { buffer in
             let phases = buffer.baseAddress!  // y[2r + a][2c + b] at phase (2a + b), index r·tx + c
+            if VectorInstructions.inForce != nil {
+                // The same sums in AVX2 registers (CConvKernels).
+                ccv_winograd_output_avx2(m, o, tiles, per, tx, ho, wo, images.lowerBound, images.upperBound, firstImage,
+                                         bias, out, phases)
+                return
+            }
             for ni in images {
                 for oi in 0..<o {
                     let bv = SIMD8<Float>(repeating: bias?[oi] ?? 0)

@@ -126,6 +126,56 @@ AVX2 void ccv_winograd_input_avx2(const float *x, size_t c, size_t h, size_t w, 
     }
 }
 
+// Y = Aᵀ M A (+ bias) for the tiles of images [first, last): the same sums in the same
+// order as `WinogradKernels.transformOutput` (Swift), so the same bits. Per channel, the
+// four output phases y[2r + a][2c + b] go to `phases` (4 rows of per + 8), then are
+// interleaved into the plane's rows, 16 values a store while the store stays inside the
+// plane (lanes past a row's end are rewritten by the next row).
+AVX2 void ccv_winograd_output_avx2(const float *m, size_t o, size_t tiles, size_t per, size_t tx, size_t ho, size_t wo,
+                              size_t first, size_t last, size_t firstImage, const float *bias, float *out,
+                              float *phases) {
+    const size_t plane = o * tiles, phaseCount = per + 8, odd = wo / 2, size = ho * wo;
+    for (size_t ni = first; ni < last; ni++) {
+        for (size_t oi = 0; oi < o; oi++) {
+            const __m256 bv = _mm256_set1_ps(bias ? bias[oi] : 0.0f);
+            const float *base = m + oi * tiles + (ni - firstImage) * per;
+            for (size_t q = 0; q < per; q += 8) {
+                // Row i of Aᵀ M for column j: (m0 + m1 + m2, m1 − m2 − m3), m_i = M[4i + j].
+                __m256 u[4], l[4];
+                for (size_t j = 0; j < 4; j++) {
+                    const float *p = base + j * plane + q;
+                    const __m256 m0 = _mm256_loadu_ps(p), m1 = _mm256_loadu_ps(p + 4 * plane);
+                    const __m256 m2 = _mm256_loadu_ps(p + 8 * plane), m3 = _mm256_loadu_ps(p + 12 * plane);
+                    u[j] = _mm256_add_ps(_mm256_add_ps(m0, m1), m2);
+                    l[j] = _mm256_sub_ps(_mm256_sub_ps(m1, m2), m3);
+                }
+                float *d = phases + q;
+                _mm256_storeu_ps(d, _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(u[0], u[1]), u[2]), bv));
+                _mm256_storeu_ps(d + phaseCount, _mm256_add_ps(_mm256_sub_ps(_mm256_sub_ps(u[1], u[2]), u[3]), bv));
+                _mm256_storeu_ps(d + 2 * phaseCount, _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(l[0], l[1]), l[2]), bv));
+                _mm256_storeu_ps(d + 3 * phaseCount,
+                                 _mm256_add_ps(_mm256_sub_ps(_mm256_sub_ps(l[1], l[2]), l[3]), bv));
+            }
+            float *dst = out + (ni * o + oi) * size;
+            for (size_t y = 0; y < ho; y++) {
+                const size_t r = (y / 2) * tx, a = y & 1;
+                const float *even = phases + 2 * a * phaseCount + r, *oddSrc = even + phaseCount;
+                float *d = dst + y * wo;
+                size_t c = 0;
+                for (; c < tx && y * wo + 2 * c + 16 <= size; c += 8) {
+                    const __m256 e = _mm256_loadu_ps(even + c), f = _mm256_loadu_ps(oddSrc + c);
+                    // e0 f0 e1 f1 | e4 f4 e5 f5 and e2 f2 e3 f3 | e6 f6 e7 f7, then the halves in order.
+                    const __m256 lo = _mm256_unpacklo_ps(e, f), hi = _mm256_unpackhi_ps(e, f);
+                    _mm256_storeu_ps(d + 2 * c, _mm256_permute2f128_ps(lo, hi, 0x20));
+                    _mm256_storeu_ps(d + 2 * c + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+                }
+                for (size_t k = c < tx ? c : tx; k < tx; k++) d[2 * k] = even[k];
+                for (size_t k = c < odd ? c : odd; k < odd; k++) d[2 * k + 1] = oddSrc[k];
+            }
+        }
+    }
+}
+
 #else
 
 size_t ccv_winograd_input_scratch(size_t ty, size_t tx) { return 0; }
@@ -134,6 +184,12 @@ size_t ccv_winograd_input_scratch(size_t ty, size_t tx) { return 0; }
 void ccv_winograd_input_avx2(const float *x, size_t c, size_t h, size_t w, size_t padding, size_t ty,
                              size_t tx, size_t first, size_t last, size_t firstImage, float *v,
                              size_t tiles, float *scratch) {
+    abort();
+}
+
+void ccv_winograd_output_avx2(const float *m, size_t o, size_t tiles, size_t per, size_t tx, size_t ho, size_t wo,
+                              size_t first, size_t last, size_t firstImage, const float *bias, float *out,
+                              float *phases) {
     abort();
 }
 

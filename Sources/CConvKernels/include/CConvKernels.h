@@ -118,6 +118,15 @@ void ccv_cl_input_gradient_avx512(const ccv_cl_geometry *g, const float *dy, siz
 void ccv_sgemm_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
                       float *c, size_t ldc);
 
+/// Winograd F(2x2, 3x3) output transform `Y = Aᵀ M A (+ bias)` with AVX2, the kernel of
+/// `WinogradKernels.transformOutput` (the same bits): `m` `[16, o, tiles]` (readable 8
+/// values past its end), images `[first, last)` (the first of image `firstImage` at
+/// column 0, `per = ty·tx` tiles each) into `out` (NCHW `ho x wo` planes); `bias` may be
+/// NULL. `phases` holds `4·(per + 8)` floats.
+void ccv_winograd_output_avx2(const float *m, size_t o, size_t tiles, size_t per, size_t tx, size_t ho, size_t wo,
+                              size_t first, size_t last, size_t firstImage, const float *bias, float *out,
+                              float *phases);
+
 /// Floats of scratch `ccv_winograd_input_avx2` needs for a tile grid of `ty x tx`.
 size_t ccv_winograd_input_scratch(size_t ty, size_t tx);
 
