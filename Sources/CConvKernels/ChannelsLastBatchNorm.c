@@ -8,14 +8,7 @@
 
 #define CCV_BN_BLOCK 128
 
-#if defined(__x86_64__) || defined(__i386__)
-#define AVX2 __attribute__((target("avx2,fma")))
-#define HAS_AVX2 ccv_has_avx2_fma()
-#else
-#define AVX2
-#define HAS_AVX2 0
-#endif
-#define BODY static inline __attribute__((always_inline))
+#include "KernelTarget.h"
 
 // The normalised value, and whether ReLU passes it: the backward recomputes the mask
 // from the input with the very expression of the forward (contracted to one fused

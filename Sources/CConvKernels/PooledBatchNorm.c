@@ -12,15 +12,7 @@
 
 #include <math.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define AVX2 __attribute__((target("avx2,fma")))
-#define HAS_AVX2 ccv_has_avx2_fma()
-#else
-#define AVX2
-#define HAS_AVX2 0
-#endif
-#define BODY static inline __attribute__((always_inline))
+#include "KernelTarget.h"
 
 // Sixteen running sums, added pairwise at the end: the same order with or without vectors.
 #define LANES 16
