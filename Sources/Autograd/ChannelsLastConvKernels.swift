@@ -98,6 +98,9 @@ enum ChannelsLastConvKernels {
     /// on the NCHW path, what `ConvKernels.forward` keeps).
     static func forward(_ g: ConvGeometry, x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         out: UnsafeMutablePointer<Float>, keepForWeight: Bool) -> TensorStorage? {
+        if g.oneChannelDirect {
+            return OneChannelConvolution.forward(g, x: x, w: w, bias: bias, out: out, keepForWeight: keepForWeight)
+        }
         if oneChannelGEMM(g) {
             return oneChannelForward(g, x: x, w: w, bias: bias, out: out, keepColumns: keepForWeight)
         }
@@ -193,6 +196,9 @@ enum ChannelsLastConvKernels {
     /// `[n, ho, wo, o]`. `kept`, when given, is what `forward` kept for it.
     static func backwardWeight(_ g: ConvGeometry, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                                dw: UnsafeMutablePointer<Float>, kept: TensorStorage?) {
+        if g.oneChannelDirect {
+            return OneChannelConvolution.backwardWeight(g, x: x, dy: dy, dw: dw, kept: kept)
+        }
         if oneChannelGEMM(g) {
             return oneChannelWeightGradient(g, x: x, dy: dy, dw: dw, columns: kept)
         }

@@ -13,6 +13,9 @@ struct ConvGeometry: Sendable, Equatable {
     /// Whether all three passes run through `ChannelsLastConvolution` (decided with
     /// `winograd`, at the forward, for convolutions neither of the above takes).
     private(set) var channelsLast = false
+    /// Whether a channels-last forward and weight gradient of this one-channel 3x3
+    /// convolution run through `OneChannelConvolution` (decided with `winograd`).
+    private(set) var oneChannelDirect = false
 
     init(input: [Int], weight: [Int], stride: Int, padding: Int) {
         precondition(input.count == 4, "conv2d: input must be NCHW (rank 4), got shape \(input)")
@@ -30,6 +33,7 @@ struct ConvGeometry: Sendable, Equatable {
         winograd = WinogradKernels.applies(self)
         singleChannel = SingleChannelConvolution.applies(self)
         channelsLast = !winograd && !singleChannel && ChannelsLastConvolution.applies(self)
+        oneChannelDirect = !winograd && !singleChannel && OneChannelConvolution.applies(self)
     }
 
     /// Output pixels per image and channel.

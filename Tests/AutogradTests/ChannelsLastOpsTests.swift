@@ -39,7 +39,7 @@ import Testing
 
     /// MAML's Conv4 layers 2-4 (the channels-last tiles: 64 -> 64 channels at stride 2 on
     /// 14x14, 7x7 and 2x2 maps), 24 output channels (the forward not tiled), the first
-    /// layer (one channel, stride 2: the channels-last GEMMs; stride 1: the single-channel
+    /// layer (one channel, stride 2: `OneChannelConvolution`; stride 1: the single-channel
     /// kernel between transposes), 3 -> 16 channels (NCHW im2col between transposes),
     /// a stride-1 Winograd shape, and a 5x5 kernel.
     @Test(arguments: [([6, 64, 14, 14], [64, 64, 3, 3], 2, 1), ([5, 64, 7, 7], [64, 64, 3, 3], 2, 1),

@@ -111,6 +111,34 @@ void ccv_cl_weight_gradient_avx512(const ccv_cl_geometry *g, const float *source
 void ccv_cl_input_gradient_avx512(const ccv_cl_geometry *g, const float *dy, size_t rows,
                                   const float *packed, size_t o, float *dx);
 
+/// A one-channel 3x3 convolution with a channels-last output (`OneChannelConvolution.c`):
+/// `o` output channels (a multiple of 8), `ho` x `wo` outputs per image, stride `stride`,
+/// each image's plane zero-padded to `hp` x `wp`.
+typedef struct {
+    size_t o, ho, wo, hp, wp, stride;
+} ccv_cl1_geometry;
+
+/// out[r, 0..o) = bias + the 9 taps' inputs of output pixel r x the weight (OIHW, `[o][9]`),
+/// in tap order, for pixels `[first, last)` of the images whose padded planes are `planes`
+/// (`[images, hp, wp]`); `out` is `[pixels, o]`. `bias` may be NULL.
+void ccv_cl1_forward_avx2(const ccv_cl1_geometry *g, const float *planes, const float *w, const float *bias,
+                          size_t first, size_t last, float *out);
+
+/// `ccv_cl1_forward_avx2` with 512-bit registers (`o` a multiple of 16): the same bits.
+void ccv_cl1_forward_avx512(const ccv_cl1_geometry *g, const float *planes, const float *w, const float *bias,
+                            size_t first, size_t last, float *out);
+
+/// dw[oc][k] = sum over pixels r < rows, in order, of dy[r][oc] x tap k's input of pixel r, for
+/// output channels `[channelFirst, channelLast)` (multiples of 8); those rows of `dw` (OIHW,
+/// `[o][9]`) are overwritten. One chain of fused multiply-adds per value: the same bits for
+/// any channel range or register width.
+void ccv_cl1_weight_gradient_avx2(const ccv_cl1_geometry *g, const float *planes, const float *dy, size_t rows,
+                                  size_t channelFirst, size_t channelLast, float *dw);
+
+/// `ccv_cl1_weight_gradient_avx2` with 512-bit registers (channel bounds multiples of 16).
+void ccv_cl1_weight_gradient_avx512(const ccv_cl1_geometry *g, const float *planes, const float *dy, size_t rows,
+                                    size_t channelFirst, size_t channelLast, float *dw);
+
 /// `c = a·b` (overwriting `c`) for row-major `a` `[m, k]`, `b` `[k, n]` and `c` `[m, n]`
 /// with leading dimensions `lda`, `ldb`, `ldc`, using AVX-512F: each value one chain of
 /// fused multiply-adds over `p = 0..<k` in order, so the bits depend on nothing but the
