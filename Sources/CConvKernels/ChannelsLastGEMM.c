@@ -265,17 +265,18 @@ static inline void wg_rows(size_t m, const float *dy, size_t rows, size_t o0, si
     }
 }
 
-/// One tile of the weight gradient with 512-bit registers: output channels [o0, o0 + m) (m <= 6) x
-/// panels [j, j + P), over pixels [r0, r0 + count); `first` starts the sums from zero.
+/// One tile of the weight gradient with 512-bit registers: output channels [o0, o0 + m) (m <= R,
+/// R = 6 or 5 rows) x panels [j, j + P), over pixels [r0, r0 + count); `first` starts the sums
+/// from zero.
 AVX512 static inline __attribute__((always_inline)) void
-wg_group512(const size_t P, size_t m, const float *dy, size_t rows, size_t o0, const float *source,
+wg_group512(const size_t R, const size_t P, size_t m, const float *dy, size_t rows, size_t o0, const float *source,
             const ptrdiff_t *origins, const ptrdiff_t *offsets, size_t j, size_t r0, size_t count, int first,
             float *dw, size_t depth) {
     const float *a[6];
     float *d[6];
     wg_rows(m, dy, rows, o0, r0, dw, depth, j, a, d);
     __m512 c[6][4];
-    for (size_t i = 0; i < 6; i++)
+    for (size_t i = 0; i < R; i++)
         for (size_t k = 0; k < P; k++) c[i][k] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(d[i] + 16 * k);
     ptrdiff_t off[4];
     for (size_t k = 0; k < P; k++) off[k] = offsets[j + k];
@@ -289,23 +290,27 @@ wg_group512(const size_t P, size_t m, const float *dy, size_t rows, size_t o0, c
 #define CCV_ROW(r, p)                                                             \
         x = _mm512_set1_ps(p[q]);                                                 \
         for (size_t k = 0; k < P; k++) c[r][k] = _mm512_fmadd_ps(x, w[k], c[r][k]);
-        CCV_ROW(0, p0) CCV_ROW(1, p1) CCV_ROW(2, p2) CCV_ROW(3, p3) CCV_ROW(4, p4) CCV_ROW(5, p5)
+        CCV_ROW(0, p0) CCV_ROW(1, p1) CCV_ROW(2, p2) CCV_ROW(3, p3) CCV_ROW(4, p4)
+        if (R > 5) { CCV_ROW(5, p5) }
 #undef CCV_ROW
     }
     for (size_t i = 0; i < m; i++)
         for (size_t k = 0; k < P; k++) _mm512_storeu_ps(d[i] + 16 * k, c[i][k]);
 }
 
-/// `wg_group512` for 4, 2 and 1 panels, each compiled with its panel count fixed.
-#define CCV_WG512(P)                                                                                          \
-    AVX512 static void wg_group512_##P(size_t m, const float *dy, size_t rows, size_t o0, const float *source, \
-                                       const ptrdiff_t *origins, const ptrdiff_t *offsets, size_t j, size_t r0, \
-                                       size_t count, int first, float *dw, size_t depth) {                      \
-        wg_group512(P, m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);            \
+/// `wg_group512` for 6 and 5 rows and 4, 2 and 1 panels, each compiled with both fixed.
+#define CCV_WG512(R, P)                                                                                         \
+    AVX512 static void wg_group512_##R##_##P(size_t m, const float *dy, size_t rows, size_t o0, const float *source, \
+                                             const ptrdiff_t *origins, const ptrdiff_t *offsets, size_t j,       \
+                                             size_t r0, size_t count, int first, float *dw, size_t depth) {      \
+        wg_group512(R, P, m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);         \
     }
-CCV_WG512(4)
-CCV_WG512(2)
-CCV_WG512(1)
+CCV_WG512(6, 4)
+CCV_WG512(6, 2)
+CCV_WG512(6, 1)
+CCV_WG512(5, 4)
+CCV_WG512(5, 2)
+CCV_WG512(5, 1)
 #undef CCV_WG512
 
 /// The AVX2 tile: 6 output channels x one panel of 16 columns (12 registers).
@@ -347,12 +352,21 @@ static void weight_gradient_driver(int wide, const ccv_cl_geometry *g, const flo
         size_t j = 0;
         while (j < panels) {
             const size_t P = !wide ? 1 : panels - j >= 4 ? 4 : panels - j >= 2 ? 2 : 1;
-            for (size_t o0 = oFirst; o0 < oLast; o0 += 6) {
-                const size_t m = oLast - o0 < 6 ? oLast - o0 : 6;
+            // With 512-bit registers the channels go in tiles of 6 and 5 rows where they can
+            // (32 = 2 x 6 + 4 x 5), so no tile computes rows it does not store.
+            const size_t channels = oLast - oFirst, tiles = (channels + 5) / 6;
+            const size_t sixes = wide && channels >= 5 * tiles ? channels - 5 * tiles : tiles;
+            size_t o0 = oFirst;
+            for (size_t t = 0; t < tiles && o0 < oLast; t++) {
+                const size_t R = t < sixes ? 6 : 5, m = oLast - o0 < R ? oLast - o0 : R;
                 if (!wide) wg_group256(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else if (P == 4) wg_group512_4(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else if (P == 2) wg_group512_2(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else wg_group512_1(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                else if (R == 6 && P == 4) wg_group512_6_4(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                else if (R == 6 && P == 2) wg_group512_6_2(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                else if (R == 6) wg_group512_6_1(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                else if (P == 4) wg_group512_5_4(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                else if (P == 2) wg_group512_5_2(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                else wg_group512_5_1(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                o0 += m;
             }
             j += P;
         }
