@@ -1,5 +1,7 @@
 #include "CConvKernels.h"
 
+#include <stdlib.h>
+
 // Direct 3x3 convolution of one input channel with a channels-last output (MAML's first
 // layer on grayscale images, any stride and padding): `out[r][oc] = bias[oc] + sum over
 // the 9 taps k, in order, of x_k(r) * w[oc][k]` for output pixel r, and the weight
@@ -171,13 +173,15 @@ AVX2 void ccv_cl1_weight_gradient_avx2(const ccv_cl1_geometry *g, const float *p
 
 #else
 
+// Never called: `ccv_has_avx2_fma()` is 0 here.
+
 void ccv_cl1_forward_avx512(const ccv_cl1_geometry *g, const float *planes, const float *w, const float *bias,
-                            size_t first, size_t last, float *out) {}
+                            size_t first, size_t last, float *out) { abort(); }
 void ccv_cl1_forward_avx2(const ccv_cl1_geometry *g, const float *planes, const float *w, const float *bias,
-                          size_t first, size_t last, float *out) {}
+                          size_t first, size_t last, float *out) { abort(); }
 void ccv_cl1_weight_gradient_avx512(const ccv_cl1_geometry *g, const float *planes, const float *dy, size_t rows,
-                                    size_t channelFirst, size_t channelLast, float *dw) {}
+                                    size_t channelFirst, size_t channelLast, float *dw) { abort(); }
 void ccv_cl1_weight_gradient_avx2(const ccv_cl1_geometry *g, const float *planes, const float *dy, size_t rows,
-                                  size_t channelFirst, size_t channelLast, float *dw) {}
+                                  size_t channelFirst, size_t channelLast, float *dw) { abort(); }
 
 #endif
