@@ -72,12 +72,19 @@ struct OpCase: Sendable, CustomStringConvertible {
                inputs: { [uniform([1, 20, 4, 5], 87), uniform([8, 20, 5, 5], 88, -0.08, 0.08)] },
                f: { conv2d($0[0], weight: $0[1], bias: nil, stride: 1, padding: 2) }, eps: 1e-3),
         // conv2dChannelsLast (NHWC input and output): the channels-last tiles (16 -> 16
-        // channels, stride 2, odd map, bias), the one-channel GEMMs (stride 2), and the
-        // NCHW fallback between transposes (3 -> 5 channels; one channel at stride 1, the
-        // single-channel kernel).
+        // channels, stride 2, odd map, bias), the one-channel direct kernels (stride 2, 8
+        // and 16 output channels: `OneChannelConvolution`), the one-channel GEMMs (stride 2,
+        // 4 output channels), and the NCHW fallback between transposes (3 -> 5 channels; one
+        // channel at stride 1, the single-channel kernel).
         OpCase(name: "conv2dChannelsLast 3x3 s2 p1 tiles (16 channels, 7x7, bias)",
                inputs: { [uniform([2, 7, 7, 16], 89), uniform([16, 16, 3, 3], 90, -0.15, 0.15), uniform([16], 91)] },
                f: { conv2dChannelsLast($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1) }, eps: 1e-3),
+        OpCase(name: "conv2dChannelsLast 3x3 s2 p1 one channel direct (8 channels, bias)",
+               inputs: { [uniform([2, 7, 6, 1], 104), uniform([8, 1, 3, 3], 105), uniform([8], 106)] },
+               f: { conv2dChannelsLast($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1) }),
+        OpCase(name: "conv2dChannelsLast 3x3 s2 p0 one channel direct (16 channels)",
+               inputs: { [uniform([3, 7, 9, 1], 107), uniform([16, 1, 3, 3], 108)] },
+               f: { conv2dChannelsLast($0[0], weight: $0[1], bias: nil, stride: 2, padding: 0) }),
         OpCase(name: "conv2dChannelsLast 3x3 s2 p1 one channel (bias)",
                inputs: { [uniform([2, 6, 5, 1], 92), uniform([4, 1, 3, 3], 93), uniform([4], 94)] },
                f: { conv2dChannelsLast($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1) }),
