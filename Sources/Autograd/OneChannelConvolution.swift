@@ -38,16 +38,12 @@ enum OneChannelConvolution {
         VectorInstructions.inForce == .avx512 && g.o % 16 == 0
     }
 
-    /// Zero-padded planes of `images` (`x` is `[n, h, w]`) into `dst`, the first image's at `dst`.
+    /// Zero-padded planes of `images` (`x` is `[n, h, w, 1]`) into `dst`, the first image's at
+    /// `dst`: one channel's padded channels-last image is its padded plane.
     private static func pad(_ g: ConvGeometry, _ x: UnsafePointer<Float>, images: Range<Int>,
                             _ dst: UnsafeMutablePointer<Float>) {
-        let (pd, wp, size) = (g.padding, g.w + 2 * g.padding, plane(g))
         for (i, ni) in images.enumerated() {
-            let d = dst + i * size
-            d.update(repeating: 0, count: size)
-            for y in 0..<g.h {
-                (d + (y + pd) * wp + pd).update(from: x + (ni * g.h + y) * g.w, count: g.w)
-            }
+            ChannelsLastConvKernels.pad(g, x + ni * g.h * g.w, dst + i * plane(g))
         }
     }
 

@@ -27,13 +27,19 @@ static inline size_t origin(const ccv_cl1_geometry *g, size_t r) {
     return (n * g->hp + oy * g->stride) * g->wp + ox * g->stride;
 }
 
+/// Offsets (floats) of the 9 taps from a pixel's top-left tap, in (row, column) order.
+static inline void taps(const ccv_cl1_geometry *g, size_t tap[9]) {
+    for (size_t k = 0; k < 9; k++) tap[k] = (k / 3) * g->wp + k % 3;
+}
+
 // Pixels per step of the forward (independent accumulator chains per weight register).
 #define PIX 4
 
 AVX512 void ccv_cl1_forward_avx512(const ccv_cl1_geometry *g, const float *planes, const float *w, const float *bias,
                                    size_t first, size_t last, float *out) {
-    const size_t o = g->o, wp = g->wp;
-    const size_t tap[9] = {0, 1, 2, wp, wp + 1, wp + 2, 2 * wp, 2 * wp + 1, 2 * wp + 2};
+    const size_t o = g->o;
+    size_t tap[9];
+    taps(g, tap);
     // Two groups of 16 channels at a time (18 weight registers, 8 accumulators), then one.
     for (size_t c0 = 0; c0 < o; c0 += 32) {
         const size_t groups = o - c0 >= 32 ? 2 : 1;
@@ -86,8 +92,9 @@ AVX512 void ccv_cl1_forward_avx512(const ccv_cl1_geometry *g, const float *plane
 
 AVX2 void ccv_cl1_forward_avx2(const ccv_cl1_geometry *g, const float *planes, const float *w, const float *bias,
                                size_t first, size_t last, float *out) {
-    const size_t o = g->o, wp = g->wp;
-    const size_t tap[9] = {0, 1, 2, wp, wp + 1, wp + 2, 2 * wp, 2 * wp + 1, 2 * wp + 2};
+    const size_t o = g->o;
+    size_t tap[9];
+    taps(g, tap);
     // One group of 8 channels at a time: 9 weight registers, PIX accumulators.
     for (size_t c0 = 0; c0 < o; c0 += 8) {
         __m256 wk[9];
@@ -127,8 +134,9 @@ AVX2 void ccv_cl1_forward_avx2(const ccv_cl1_geometry *g, const float *planes, c
 
 AVX512 void ccv_cl1_weight_gradient_avx512(const ccv_cl1_geometry *g, const float *planes, const float *dy,
                                            size_t rows, size_t channelFirst, size_t channelLast, float *dw) {
-    const size_t o = g->o, wp = g->wp;
-    const size_t tap[9] = {0, 1, 2, wp, wp + 1, wp + 2, 2 * wp, 2 * wp + 1, 2 * wp + 2};
+    const size_t o = g->o;
+    size_t tap[9];
+    taps(g, tap);
     for (size_t c0 = channelFirst; c0 < channelLast; c0 += 32) {
         const size_t groups = channelLast - c0 >= 32 ? 2 : 1;
         __m512 acc[9][2];
@@ -156,8 +164,9 @@ AVX512 void ccv_cl1_weight_gradient_avx512(const ccv_cl1_geometry *g, const floa
 
 AVX2 void ccv_cl1_weight_gradient_avx2(const ccv_cl1_geometry *g, const float *planes, const float *dy,
                                        size_t rows, size_t channelFirst, size_t channelLast, float *dw) {
-    const size_t o = g->o, wp = g->wp;
-    const size_t tap[9] = {0, 1, 2, wp, wp + 1, wp + 2, 2 * wp, 2 * wp + 1, 2 * wp + 2};
+    const size_t o = g->o;
+    size_t tap[9];
+    taps(g, tap);
     // One group of 8 channels at a time: 9 accumulators.
     for (size_t c0 = channelFirst; c0 < channelLast; c0 += 8) {
         __m256 acc[9][1];
