@@ -225,11 +225,9 @@ enum ChannelsLastConvKernels {
             let src = UnsafePointer(source.base)
             let kernel = ImplicitColumnConvolution.wide ? ccv_cl_weight_gradient_avx512 : ccv_cl_weight_gradient_avx2
             withUnsafePointer(to: ImplicitColumnConvolution.geometry(g)) { geo in
-            BufferPool.withScratch(o * np + o * k) { scratch in
-                let dyt = scratch, dwt = scratch + o * np
-                MatrixTranspose.transpose(dy, rows: np, columns: o, dyt)
+            BufferPool.withScratch(o * k) { dwt in
                 IntraOpParallelism.forEachRange(of: o, parts: rowParts) { rows in
-                    kernel(geo, src, 0, np, dyt, rows.lowerBound, rows.upperBound, dwt)
+                    kernel(geo, src, 0, np, dy, o, rows.lowerBound, rows.upperBound, dwt)
                     ChannelsLastConvolution.unpermuteWeight(g, dwt, dw, rows: rows)
                 }
             }

@@ -192,7 +192,7 @@ enum ImplicitColumnConvolution {
     ///
     /// Without a column matrix: tiles of 6 output channels x 64 (tap, channel) columns
     /// (16 with AVX2) are reduced over every output pixel in order, each pixel's 6
-    /// gradients broadcast from the channel-major `dy` and its (tap, channel) values read
+    /// gradients broadcast from the channels-last `dy` and its (tap, channel) values read
     /// in place from the padded input (`ccv_cl_weight_gradient_*`). OpenBLAS packed the
     /// columns (2.25x the input for MAML's stride 2) into its panels on every call, for
     /// only 64 output channels of reuse. Parts own output channels and reduce over all
@@ -218,12 +218,15 @@ enum ImplicitColumnConvolution {
         withUnsafePointer(to: geometry(g)) { geo in
         BufferPool.withScratch(o * np + o * k) { scratch in
             let dyt = scratch, dwt = scratch + o * np
+            // The kernel reads dy channels-last (`[n·p, o]`): each image's `[o, p]` transposed.
             IntraOpParallelism.forEachRange(of: g.n, parts: imageParts) { images in
-                g.toChannelMajor(dy, dyt, images: images)
+                for ni in images {
+                    MatrixTranspose.transpose(dy + ni * o * g.p, rows: o, columns: g.p, dyt + ni * g.p * o)
+                }
             }
             IntraOpParallelism.forEachRange(of: o, parts: rowParts) { rows in
                 (wide ? ccv_cl_weight_gradient_avx512 : ccv_cl_weight_gradient_avx2)(
-                    geo, src, 0, np, dyt, rows.lowerBound, rows.upperBound, dwt)
+                    geo, src, 0, np, dyt, o, rows.lowerBound, rows.upperBound, dwt)
                 ChannelsLastConvolution.unpermuteWeight(g, dwt, dw, rows: rows)
             }
         }

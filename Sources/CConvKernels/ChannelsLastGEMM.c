@@ -230,17 +230,17 @@ void ccv_cl_input_gradient_avx512(const ccv_cl_geometry *g, const float *dy, siz
     input_gradient_driver(tile512, g, dy, rows, packed, o, dx);
 }
 
-// The weight gradient: dw[oi][k] = sum over the block's pixels r, in order, of dy[oi][r] * B[r][k],
+// The weight gradient: dw[oi][k] = sum over the block's pixels r, in order, of dy[r][oi] * B[r][k],
 // where B[r] is pixel r's (tap, channel) row (the columns, or read in place from the zero-padded
 // channels-last images through the input gradient's tap offsets). A tile holds 6 output channels
 // x P panels of 16 (tap, channel) columns; per pixel it broadcasts the 6 channels' gradients (six
-// rows of the channel-major dy, read in order) and loads P x 16 values of B. The pixels are
-// walked in chunks so that a chunk of B stays in cache across the tiles of output channels; the
-// accumulators go to `dw` between chunks and come back for the next, which keeps each output one
-// chain of fused multiply-adds over the pixels in order, from zero: the same bits for any chunk,
-// tile, part or register width.
+// neighbouring values of the pixel's row of dy, read in place: channels-last dy needs no
+// transpose) and loads P x 16 values of B. The pixels are walked in chunks so that a chunk of B
+// stays in cache across the tiles of output channels; the accumulators go to `dw` between chunks
+// and come back for the next, which keeps each output one chain of fused multiply-adds over the
+// pixels in order, from zero: the same bits for any chunk, tile, part or register width.
 
-/// Pixels per chunk: 128 pixels of 64 channels x 9 taps is 288 KiB of B (L2), 48 KiB of dy (L1).
+/// Pixels per chunk: 128 pixels of 64 channels x 9 taps is 288 KiB of B (L2), 32 KiB of dy.
 #define CCV_WG_CHUNK 128
 
 /// Offsets (floats) of pixel r's row of B, and of each 16-column panel within it.
@@ -254,13 +254,14 @@ static void weight_gradient_offsets(const ccv_cl_geometry *g, int fromColumns, s
     }
 }
 
-/// A weight-gradient tile's 6 rows: output channel o0 + i's gradients from pixel r0 on, and
-/// its row of `dw` from panel j on (rows past `m` repeat the first, computed, not stored).
-static inline void wg_rows(size_t m, const float *dy, size_t rows, size_t o0, size_t r0, float *dw, size_t depth,
+/// A weight-gradient tile's 6 rows: output channel o0 + i's gradient at pixel r0 (the next
+/// pixel's is `ldy` floats on), and its row of `dw` from panel j on (rows past `m` repeat the
+/// first, computed, not stored).
+static inline void wg_rows(size_t m, const float *dy, size_t ldy, size_t o0, size_t r0, float *dw, size_t depth,
                            size_t j, const float *a[6], float *d[6]) {
     for (size_t i = 0; i < 6; i++) {
         const size_t oi = o0 + (i < m ? i : 0);
-        a[i] = dy + oi * rows + r0;
+        a[i] = dy + r0 * ldy + oi;
         d[i] = dw + oi * depth + 16 * j;
     }
 }
@@ -269,12 +270,12 @@ static inline void wg_rows(size_t m, const float *dy, size_t rows, size_t o0, si
 /// R = 6 or 5 rows) x panels [j, j + P), over pixels [r0, r0 + count); `first` starts the sums
 /// from zero.
 AVX512 static inline __attribute__((always_inline)) void
-wg_group512(const size_t R, const size_t P, size_t m, const float *dy, size_t rows, size_t o0, const float *source,
+wg_group512(const size_t R, const size_t P, size_t m, const float *dy, size_t ldy, size_t o0, const float *source,
             const ptrdiff_t *origins, const ptrdiff_t *offsets, size_t j, size_t r0, size_t count, int first,
             float *dw, size_t depth) {
     const float *a[6];
     float *d[6];
-    wg_rows(m, dy, rows, o0, r0, dw, depth, j, a, d);
+    wg_rows(m, dy, ldy, o0, r0, dw, depth, j, a, d);
     __m512 c[6][4];
     for (size_t i = 0; i < R; i++)
         for (size_t k = 0; k < P; k++) c[i][k] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(d[i] + 16 * k);
@@ -282,13 +283,13 @@ wg_group512(const size_t R, const size_t P, size_t m, const float *dy, size_t ro
     for (size_t k = 0; k < P; k++) off[k] = offsets[j + k];
     const ptrdiff_t *org = origins + r0;
     const float *p0 = a[0], *p1 = a[1], *p2 = a[2], *p3 = a[3], *p4 = a[4], *p5 = a[5];
-    for (size_t q = 0; q < count; q++) {
+    for (size_t q = 0, qo = 0; q < count; q++, qo += ldy) {
         const float *b = source + org[q];
         __m512 w[4];
         for (size_t k = 0; k < P; k++) w[k] = _mm512_loadu_ps(b + off[k]);
         __m512 x;
 #define CCV_ROW(r, p)                                                             \
-        x = _mm512_set1_ps(p[q]);                                                 \
+        x = _mm512_set1_ps(p[qo]);                                                \
         for (size_t k = 0; k < P; k++) c[r][k] = _mm512_fmadd_ps(x, w[k], c[r][k]);
         CCV_ROW(0, p0) CCV_ROW(1, p1) CCV_ROW(2, p2) CCV_ROW(3, p3) CCV_ROW(4, p4)
         if (R > 5) { CCV_ROW(5, p5) }
@@ -300,10 +301,10 @@ wg_group512(const size_t R, const size_t P, size_t m, const float *dy, size_t ro
 
 /// `wg_group512` for 6 and 5 rows and 4, 2 and 1 panels, each compiled with both fixed.
 #define CCV_WG512(R, P)                                                                                         \
-    AVX512 static void wg_group512_##R##_##P(size_t m, const float *dy, size_t rows, size_t o0, const float *source, \
+    AVX512 static void wg_group512_##R##_##P(size_t m, const float *dy, size_t ldy, size_t o0, const float *source, \
                                              const ptrdiff_t *origins, const ptrdiff_t *offsets, size_t j,       \
                                              size_t r0, size_t count, int first, float *dw, size_t depth) {      \
-        wg_group512(R, P, m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);         \
+        wg_group512(R, P, m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);         \
     }
 CCV_WG512(6, 4)
 CCV_WG512(6, 2)
@@ -314,24 +315,24 @@ CCV_WG512(5, 1)
 #undef CCV_WG512
 
 /// The AVX2 tile: 6 output channels x one panel of 16 columns (12 registers).
-AVX2 static void wg_group256(size_t m, const float *dy, size_t rows, size_t o0, const float *source,
+AVX2 static void wg_group256(size_t m, const float *dy, size_t ldy, size_t o0, const float *source,
                              const ptrdiff_t *origins, const ptrdiff_t *offsets, size_t j, size_t r0, size_t count,
                              int first, float *dw, size_t depth) {
     const float *a[6];
     float *d[6];
-    wg_rows(m, dy, rows, o0, r0, dw, depth, j, a, d);
+    wg_rows(m, dy, ldy, o0, r0, dw, depth, j, a, d);
     __m256 c[6][2];
     for (size_t i = 0; i < 6; i++)
         for (size_t h = 0; h < 2; h++) c[i][h] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(d[i] + 8 * h);
     const ptrdiff_t off = offsets[j];
     const ptrdiff_t *org = origins + r0;
     const float *p0 = a[0], *p1 = a[1], *p2 = a[2], *p3 = a[3], *p4 = a[4], *p5 = a[5];
-    for (size_t q = 0; q < count; q++) {
+    for (size_t q = 0, qo = 0; q < count; q++, qo += ldy) {
         const float *b = source + org[q] + off;
         const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         __m256 x;
 #define CCV_ROW(r, p)                                                             \
-        x = _mm256_broadcast_ss(p + q);                                           \
+        x = _mm256_broadcast_ss(p + qo);                                          \
         c[r][0] = _mm256_fmadd_ps(x, b0, c[r][0]); c[r][1] = _mm256_fmadd_ps(x, b1, c[r][1]);
         CCV_ROW(0, p0) CCV_ROW(1, p1) CCV_ROW(2, p2) CCV_ROW(3, p3) CCV_ROW(4, p4) CCV_ROW(5, p5)
 #undef CCV_ROW
@@ -341,7 +342,7 @@ AVX2 static void wg_group256(size_t m, const float *dy, size_t rows, size_t o0, 
 }
 
 static void weight_gradient_driver(int wide, const ccv_cl_geometry *g, const float *source, int fromColumns,
-                                   size_t rows, const float *dy, size_t oFirst, size_t oLast, float *dw) {
+                                   size_t rows, const float *dy, size_t ldy, size_t oFirst, size_t oLast, float *dw) {
     const size_t depth = g->kh * g->kw * g->c, panels = depth / 16;
     ptrdiff_t *origins = malloc(sizeof(ptrdiff_t) * (rows + panels));
     ptrdiff_t *offsets = origins + rows;
@@ -359,13 +360,13 @@ static void weight_gradient_driver(int wide, const ccv_cl_geometry *g, const flo
             size_t o0 = oFirst;
             for (size_t t = 0; t < tiles && o0 < oLast; t++) {
                 const size_t R = t < sixes ? 6 : 5, m = oLast - o0 < R ? oLast - o0 : R;
-                if (!wide) wg_group256(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else if (R == 6 && P == 4) wg_group512_6_4(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else if (R == 6 && P == 2) wg_group512_6_2(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else if (R == 6) wg_group512_6_1(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else if (P == 4) wg_group512_5_4(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else if (P == 2) wg_group512_5_2(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else wg_group512_5_1(m, dy, rows, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                if (!wide) wg_group256(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                else if (R == 6 && P == 4) wg_group512_6_4(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                else if (R == 6 && P == 2) wg_group512_6_2(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                else if (R == 6) wg_group512_6_1(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                else if (P == 4) wg_group512_5_4(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                else if (P == 2) wg_group512_5_2(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                else wg_group512_5_1(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
                 o0 += m;
             }
             j += P;
@@ -375,13 +376,13 @@ static void weight_gradient_driver(int wide, const ccv_cl_geometry *g, const flo
 }
 
 void ccv_cl_weight_gradient_avx2(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
-                                 const float *dy, size_t oFirst, size_t oLast, float *dw) {
-    weight_gradient_driver(0, g, source, fromColumns, rows, dy, oFirst, oLast, dw);
+                                 const float *dy, size_t ldy, size_t oFirst, size_t oLast, float *dw) {
+    weight_gradient_driver(0, g, source, fromColumns, rows, dy, ldy, oFirst, oLast, dw);
 }
 
 void ccv_cl_weight_gradient_avx512(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
-                                   const float *dy, size_t oFirst, size_t oLast, float *dw) {
-    weight_gradient_driver(1, g, source, fromColumns, rows, dy, oFirst, oLast, dw);
+                                   const float *dy, size_t ldy, size_t oFirst, size_t oLast, float *dw) {
+    weight_gradient_driver(1, g, source, fromColumns, rows, dy, ldy, oFirst, oLast, dw);
 }
 
 #else
@@ -396,8 +397,8 @@ void ccv_cl_forward_avx512(const ccv_cl_geometry *g, const float *source, int fr
 void ccv_cl_input_gradient_avx512(const ccv_cl_geometry *g, const float *dy, size_t rows,
                                   const float *packed, size_t o, float *dx) { abort(); }
 void ccv_cl_weight_gradient_avx2(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
-                                 const float *dy, size_t oFirst, size_t oLast, float *dw) { abort(); }
+                                 const float *dy, size_t ldy, size_t oFirst, size_t oLast, float *dw) { abort(); }
 void ccv_cl_weight_gradient_avx512(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
-                                   const float *dy, size_t oFirst, size_t oLast, float *dw) { abort(); }
+                                   const float *dy, size_t ldy, size_t oFirst, size_t oLast, float *dw) { abort(); }
 
 #endif

@@ -93,19 +93,19 @@ void ccv_cl_forward_avx512(const ccv_cl_geometry *g, const float *source, int fr
                            const float *packed, size_t o, const float *bias, float *out);
 
 /// The weight gradient of the block's `rows` output pixels, for output channels
-/// `[oFirst, oLast)`: `dw[oi][k] = sum over r < rows, in order, of dy[oi * rows + r] * B[r][k]`,
-/// where `dy` is channel-major (`[o][rows]`) and B's row r is pixel r's `kh·kw·c` (tap, channel)
+/// `[oFirst, oLast)`: `dw[oi][k] = sum over r < rows, in order, of dy[r * ldy + oi] * B[r][k]`,
+/// where `dy` is channels-last (`[rows][ldy]`, `ldy >= oLast`) and B's row r is pixel r's `kh·kw·c` (tap, channel)
 /// values: with `fromColumns`, row r of `source` (the columns); otherwise read in place from the
 /// block's zero-padded channels-last images (`[images, hp, wp, c]`). `dw` is `[o][kh·kw·c]` in
 /// (tap, channel) order, those rows overwritten; `c` must be a multiple of 16. Each value is
 /// one chain of fused multiply-adds over the pixels in order, so the bits depend neither on
 /// the source, nor on `[oFirst, oLast)`, nor on the register width.
 void ccv_cl_weight_gradient_avx2(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
-                                 const float *dy, size_t oFirst, size_t oLast, float *dw);
+                                 const float *dy, size_t ldy, size_t oFirst, size_t oLast, float *dw);
 
 /// `ccv_cl_weight_gradient_avx2` with 512-bit registers (tiles of 6 channels x 64 columns).
 void ccv_cl_weight_gradient_avx512(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
-                                   const float *dy, size_t oFirst, size_t oLast, float *dw);
+                                   const float *dy, size_t ldy, size_t oFirst, size_t oLast, float *dw);
 
 /// `ccv_cl_input_gradient_avx2` with 512-bit registers: the same bits.
 void ccv_cl_input_gradient_avx512(const ccv_cl_geometry *g, const float *dy, size_t rows,
