@@ -37,8 +37,11 @@ enum ChannelsLastBatchNorm {
 
     /// Normalises, scales, offsets and rectifies `x` into `y`; returns each channel's
     /// mean, `1 / sqrt(variance + epsilon)` (biased variance) and affine map, for the backward.
+    /// With a `border`, `y` is the bordered tensor (`[n, h + 2·pad, w + 2·pad, c]`): the values
+    /// go to its interior and its border is zeroed.
     static func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, rows m: Int, channels c: Int,
-                        scale: UnsafePointer<Float>?, offset: UnsafePointer<Float>?, epsilon: Float) -> Saved {
+                        scale: UnsafePointer<Float>?, offset: UnsafePointer<Float>?, epsilon: Float,
+                        border: ccv_bn_cl_border? = nil) -> Saved {
         var saved = Saved(mean: [Float](repeating: 0, count: c), invStd: [Float](repeating: 0, count: c),
                           a: [Float](repeating: 0, count: c), b: [Float](repeating: 0, count: c))
         let parts = IntraOpParallelism.parts(elements: m * c, items: m)
@@ -67,24 +70,54 @@ enum ChannelsLastBatchNorm {
                 saved.b[j] = (offset?[j] ?? 0) - mu * a
             }
         }
+        if let border { zeroBorder(y, border, images: m / (border.h * border.w), channels: c) }
         saved.a.withUnsafeBufferPointer { a in
         saved.b.withUnsafeBufferPointer { b in
+        withBorder(border) { border in
             let (a, b) = (a.baseAddress!, b.baseAddress!)
             forEachRowRange(m, c, parts: parts) { _, rows in
                 let first = rows.lowerBound * c
-                ccv_bn_cl_affine_relu(x + first, y + first, rows.count, c, c, a, b)
+                ccv_bn_cl_affine_relu(x + first, border == nil ? y + first : y, rows.count, c, c, a, b, border,
+                                      rows.lowerBound)
             }
+        }
         }
         }
         return saved
     }
 
+    /// Runs `body` with a pointer to `border` (nil without one), as the kernels take it.
+    private static func withBorder<R>(_ border: ccv_bn_cl_border?,
+                                      _ body: (UnsafePointer<ccv_bn_cl_border>?) -> R) -> R {
+        guard let border else { return body(nil) }
+        return withUnsafePointer(to: border) { body($0) }
+    }
+
+    /// Zeroes the border of `images` bordered maps of `channels` values per pixel.
+    private static func zeroBorder(_ y: UnsafeMutablePointer<Float>, _ border: ccv_bn_cl_border, images: Int,
+                                   channels c: Int) {
+        let (h, w, pd) = (border.h, border.w, border.pad)
+        let wp = w + 2 * pd, hp = h + 2 * pd
+        for ni in 0..<images {
+            let image = y + ni * hp * wp * c
+            image.update(repeating: 0, count: pd * wp * c)
+            for row in 0..<h {
+                let line = image + (row + pd) * wp * c
+                line.update(repeating: 0, count: pd * c)
+                (line + (pd + w) * c).update(repeating: 0, count: pd * c)
+            }
+            (image + (pd + h) * wp * c).update(repeating: 0, count: pd * wp * c)
+        }
+    }
+
     /// The first-order backward given what the forward saved (the ReLU mask is recomputed
     /// from `x` and the affine map, never read from the output) and the incoming gradient
-    /// `g`: `dScale`, `dOffset` (`[c]`) and, when `dx` is given, the input gradient.
+    /// `g` (bordered as the output was, with a `border`): `dScale`, `dOffset` (`[c]`) and,
+    /// when `dx` is given, the input gradient.
     static func backward(x: UnsafePointer<Float>, g: UnsafePointer<Float>, rows m: Int, channels c: Int, saved: Saved,
                          scale: UnsafePointer<Float>?, dx: UnsafeMutablePointer<Float>?,
-                         dScale: UnsafeMutablePointer<Float>, dOffset: UnsafeMutablePointer<Float>) {
+                         dScale: UnsafeMutablePointer<Float>, dOffset: UnsafeMutablePointer<Float>,
+                         border: ccv_bn_cl_border? = nil) {
         let parts = IntraOpParallelism.parts(elements: m * c, items: m)
         saved.mean.withUnsafeBufferPointer { mean in
         saved.invStd.withUnsafeBufferPointer { invStd in
@@ -94,10 +127,12 @@ enum ChannelsLastBatchNorm {
         let (a, b) = (affineA.baseAddress!, affineB.baseAddress!)
         // Per part: its sums of dz and of dz·(x − mean), and 2·c floats of work; then
         // k1, k2 and meanG for the second pass.
+        withBorder(border) { border in
         BufferPool.withScratch(4 * parts * c + 3 * c) { partial in
             forEachRowRange(m, c, parts: parts) { part, rows in
                 let sg = partial + 4 * part * c, first = rows.lowerBound * c
-                ccv_bn_cl_gradient_sums(x + first, g + first, rows.count, c, c, a, b, mu, sg, sg + c, sg + 2 * c)
+                ccv_bn_cl_gradient_sums(x + first, border == nil ? g + first : g, rows.count, c, c, a, b, mu, sg,
+                                        sg + c, sg + 2 * c, border, rows.lowerBound)
             }
             let k1 = partial + 4 * parts * c, k2 = k1 + c, meanG = k2 + c
             let count = Float(m)
@@ -118,8 +153,10 @@ enum ChannelsLastBatchNorm {
             guard let dx else { return }
             forEachRowRange(m, c, parts: parts) { _, rows in
                 let first = rows.lowerBound * c
-                ccv_bn_cl_input_gradient(x + first, g + first, dx + first, rows.count, c, c, a, b, mu, k1, k2, meanG)
+                ccv_bn_cl_input_gradient(x + first, border == nil ? g + first : g, dx + first, rows.count, c, c, a, b,
+                                         mu, k1, k2, meanG, border, rows.lowerBound)
             }
+        }
         }
         }
         }
@@ -133,28 +170,46 @@ enum ChannelsLastBatchNorm {
 /// `batchNormReLU` on the NCHW tensor, transposed, up to rounding. `scale` and `offset`,
 /// when given, `[C]`. Used by `Conv4`'s channels-last layout after `conv2dChannelsLast`.
 ///
+/// With `padding` p > 0 (rank-4 input only) the output is `[N, H + 2p, W + 2p, C]`: the
+/// same values inside a zero border of p pixels, which is the zero-padded input that the
+/// next `conv2dChannelsLast(…, padding: 0)` reads in place. That convolution then equals
+/// `conv2dChannelsLast(…, padding: p)` on the unbordered output, bit for bit, without the
+/// padded copy its forward makes, the unpadding copy of its input gradient, or the
+/// unbordered output itself. The border is a constant: its gradient is dropped.
+///
 /// The forward and the first-order backward are fused kernels (`ChannelsLastBatchNorm`);
-/// with `createGraph` the backward is built from differentiable ops (the ReLU mask, then
-/// batch norm's composite backward over the leading axes), so second derivatives are exact.
-public func batchNormReLUChannelsLast(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon: Float = 1e-5) -> Tensor {
+/// with `createGraph` the backward is built from differentiable ops (the border dropped by
+/// slices, the ReLU mask, then batch norm's composite backward over the leading axes), so
+/// second derivatives are exact.
+public func batchNormReLUChannelsLast(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon: Float = 1e-5,
+                                      padding: Int = 0) -> Tensor {
     precondition(input.rank >= 2, "batchNormReLUChannelsLast: input must have the channels last, e.g. [N, H, W, C], got shape \(input.shape)")
+    precondition(padding >= 0 && (padding == 0 || input.rank == 4),
+                 "batchNormReLUChannelsLast: padding \(padding) needs a [N, H, W, C] input, got shape \(input.shape)")
     let c = input.shape[input.rank - 1], m = c == 0 ? 0 : input.count / c
     precondition(m > 0 && c > 0, "batchNormReLUChannelsLast: empty batch in shape \(input.shape)")
     if let scale { precondition(scale.shape == [c], "batchNormReLUChannelsLast: scale must have shape [\(c)], got \(scale.shape)") }
     if let offset { precondition(offset.shape == [c], "batchNormReLUChannelsLast: offset must have shape [\(c)], got \(offset.shape)") }
-    let out = TensorStorage(uninitializedCount: input.count)
+    let inShape = input.shape
+    let border = padding == 0 ? nil : ccv_bn_cl_border(h: inShape[1], w: inShape[2], pad: padding)
+    let outShape = padding == 0 ? inShape : [inShape[0], inShape[1] + 2 * padding, inShape[2] + 2 * padding, c]
+    let out = TensorStorage(uninitializedCount: Shape.count(outShape))
     let saved = ChannelsLastBatchNorm.forward(input.storage.base, out.base, rows: m, channels: c,
-                                                       scale: scale.map { UnsafePointer($0.storage.base) },
-                                                       offset: offset.map { UnsafePointer($0.storage.base) },
-                                                       epsilon: epsilon)
+                                              scale: scale.map { UnsafePointer($0.storage.base) },
+                                              offset: offset.map { UnsafePointer($0.storage.base) },
+                                              epsilon: epsilon, border: border)
     var inputs = [input]
     if let scale { inputs.append(scale) }
     if let offset { inputs.append(offset) }
     let scaleIndex = scale != nil ? 1 : -1, offsetIndex = offset != nil ? (scale != nil ? 2 : 1) : -1
-    return Tensor.result("batchNormReLUChannelsLast", out, shape: input.shape, inputs: inputs,
+    return Tensor.result("batchNormReLUChannelsLast", out, shape: outShape, inputs: inputs,
                          record: Tensor.shouldRecord(inputs), backward: { ctx in
         if ctx.createGraph {
-            let gz = Tensor.maskedGradient(ctx.grad, sign: ctx.output, negativeSlope: 0)
+            func interior(_ t: Tensor) -> Tensor {
+                padding == 0 ? t : t.slice(axis: 1, range: padding..<(padding + inShape[1]))
+                    .slice(axis: 2, range: padding..<(padding + inShape[2]))
+            }
+            let gz = Tensor.maskedGradient(interior(ctx.grad), sign: interior(ctx.output), negativeSlope: 0)
             let inner = BackwardContext(inputs: ctx.inputs, needs: ctx.needs, grad: gz, output: ctx.output, createGraph: true)
             return BatchNormKernels.composite(inner, scaleIndex: scaleIndex, offsetIndex: offsetIndex, epsilon: epsilon,
                                               channelsLast: true)
@@ -164,7 +219,7 @@ public func batchNormReLUChannelsLast(_ input: Tensor, scale: Tensor?, offset: T
         let dScale = TensorStorage(uninitializedCount: c), dOffset = TensorStorage(uninitializedCount: c)
         ChannelsLastBatchNorm.backward(x: x.storage.base, g: ctx.grad.storage.base, rows: m, channels: c, saved: saved,
                                        scale: scaleIndex >= 0 ? UnsafePointer(ctx.inputs[scaleIndex].storage.base) : nil,
-                                       dx: dxStorage?.base, dScale: dScale.base, dOffset: dOffset.base)
+                                       dx: dxStorage?.base, dScale: dScale.base, dOffset: dOffset.base, border: border)
         var grads = [Tensor?](repeating: nil, count: ctx.inputs.count)
         if let dxStorage { grads[0] = Tensor(storage: dxStorage, shape: x.shape) }
         if scaleIndex >= 0 && ctx.needs[scaleIndex] { grads[scaleIndex] = Tensor(storage: dScale, shape: [c]) }
