@@ -93,6 +93,18 @@ enum ChannelsLastBatchNorm {
         return withUnsafePointer(to: border) { body($0) }
     }
 
+    /// `mask[r·c + j] = 1` where the (bordered, with a `border`) output `y` is positive, else 0.
+    static func rectifiedMask(_ y: UnsafePointer<Float>, rows m: Int, channels c: Int, border: ccv_bn_cl_border?,
+                              _ mask: UnsafeMutablePointer<Float>) {
+        let (h, w, pd) = border.map { ($0.h, $0.w, $0.pad) } ?? (1, m, 0)
+        let wp = w + 2 * pd, hp = h + 2 * pd
+        for r in 0..<m {
+            let (x, line, image) = (r % w, r / w % h, r / (w * h))
+            let row = y + ((image * hp + line + pd) * wp + x + pd) * c, out = mask + r * c
+            for j in 0..<c { out[j] = row[j] > 0 ? 1 : 0 }
+        }
+    }
+
     /// Zeroes the border of `images` bordered maps of `channels` values per pixel.
     private static func zeroBorder(_ y: UnsafeMutablePointer<Float>, _ border: ccv_bn_cl_border, images: Int,
                                    channels c: Int) {
@@ -178,9 +190,9 @@ enum ChannelsLastBatchNorm {
 /// unbordered output itself. The border is a constant: its gradient is dropped.
 ///
 /// The forward and the first-order backward are fused kernels (`ChannelsLastBatchNorm`);
-/// with `createGraph` the backward is built from differentiable ops (the border dropped by
-/// slices, the ReLU mask, then batch norm's composite backward over the leading axes), so
-/// second derivatives are exact.
+/// with `createGraph` the backward records three ops with their own exact backward
+/// (`BatchNormReLUGradient`; the border dropped by slices before them), so second
+/// derivatives are exact.
 public func batchNormReLUChannelsLast(_ input: Tensor, scale: Tensor?, offset: Tensor?, epsilon: Float = 1e-5,
                                       padding: Int = 0) -> Tensor {
     precondition(input.rank >= 2, "batchNormReLUChannelsLast: input must have the channels last, e.g. [N, H, W, C], got shape \(input.shape)")
@@ -205,14 +217,23 @@ public func batchNormReLUChannelsLast(_ input: Tensor, scale: Tensor?, offset: T
     return Tensor.result("batchNormReLUChannelsLast", out, shape: outShape, inputs: inputs,
                          record: Tensor.shouldRecord(inputs), backward: { ctx in
         if ctx.createGraph {
-            func interior(_ t: Tensor) -> Tensor {
-                padding == 0 ? t : t.slice(axis: 1, range: padding..<(padding + inShape[1]))
+            // The border's gradient dropped (by slices, differentiably), then three ops with
+            // their own backward (`BatchNormReLUGradient`), the mask read from the output.
+            let g = padding == 0 ? ctx.grad
+                : ctx.grad.slice(axis: 1, range: padding..<(padding + inShape[1]))
                     .slice(axis: 2, range: padding..<(padding + inShape[2]))
-            }
-            let gz = Tensor.maskedGradient(interior(ctx.grad), sign: interior(ctx.output), negativeSlope: 0)
-            let inner = BackwardContext(inputs: ctx.inputs, needs: ctx.needs, grad: gz, output: ctx.output, createGraph: true)
-            return BatchNormKernels.composite(inner, scaleIndex: scaleIndex, offsetIndex: offsetIndex, epsilon: epsilon,
-                                              channelsLast: true)
+            let mask = TensorStorage(uninitializedCount: m * c)
+            ChannelsLastBatchNorm.rectifiedMask(ctx.output.storage.base, rows: m, channels: c, border: border, mask.base)
+            let context = BatchNormReLUGradient.Context(rows: m, channels: c, mask: mask, mean: saved.mean,
+                                                        invStd: saved.invStd, epsilon: epsilon)
+            let (dx, dScale, dOffset) = BatchNormReLUGradient.gradients(
+                x: ctx.inputs[0], g: g, scale: scaleIndex >= 0 ? ctx.inputs[scaleIndex] : nil, context: context,
+                needs: (ctx.needs[0], scaleIndex >= 0 && ctx.needs[scaleIndex], offsetIndex >= 0 && ctx.needs[offsetIndex]))
+            var grads = [Tensor?](repeating: nil, count: ctx.inputs.count)
+            grads[0] = dx
+            if scaleIndex >= 0 { grads[scaleIndex] = dScale }
+            if offsetIndex >= 0 { grads[offsetIndex] = dOffset }
+            return grads
         }
         let x = ctx.inputs[0]
         let dxStorage = ctx.needs[0] ? TensorStorage(uninitializedCount: x.count) : nil

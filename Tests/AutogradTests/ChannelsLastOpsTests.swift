@@ -214,6 +214,58 @@ import Testing
         #expect(sameAsUnbordered, "the border's gradient must be dropped, the rest unchanged")
     }
 
+    /// Third derivatives of batch norm + ReLU: the second-order backward's ops
+    /// (`BatchNormReLUGradient`) run their backward as loops, or, recorded, as the same
+    /// formulas in differentiable ops. Both give the same Hessian-vector product, and the
+    /// recorded one's gradient (a third derivative) matches central differences of it.
+    @Test(arguments: [[4, 3, 2, 5], [9, 6]])
+    func batchNormReLUThirdDerivatives(_ shape: [Int]) {
+        let c = shape[shape.count - 1]
+        var rng = SeededGenerator(seed: UInt64(61 + shape.count))
+        let x0 = Tensor.randomNormal(shape: shape, using: &rng) * 2 + 0.3
+        let scale0 = Tensor.randomUniform(shape: [c], low: 0.5, high: 1.5, using: &rng)
+        let offset0 = Tensor.randomUniform(shape: [c], low: -0.3, high: 0.3, using: &rng)
+        let r = Tensor.randomNormal(shape: shape, using: &rng)
+        let v = [x0, scale0, offset0].map { Tensor.randomNormal(shape: $0.shape, using: &rng) }
+        let q = [x0, scale0, offset0].map { Tensor.randomNormal(shape: $0.shape, using: &rng) }
+        let d = [x0, scale0, offset0].map { Tensor.randomNormal(shape: $0.shape, using: &rng) }
+        /// Hv of L = Σ r·tanh(y) at the inputs, recorded (createGraph) or not.
+        func hv(_ inputs: [Tensor], recorded: Bool) -> [Tensor] {
+            let leaves = inputs.map { $0.requiresGradient ? $0 : $0.requiringGradient() }
+            let y = batchNormReLUChannelsLast(leaves[0], scale: leaves[1], offset: leaves[2])
+            let g = gradients(of: (y.tanh() * r).sum(), with: leaves, createGraph: true)
+            var dot = Tensor(0)
+            for (gk, vk) in zip(g, v) { dot = dot + (gk * vk).sum() }
+            return gradients(of: dot, with: leaves, createGraph: recorded)
+        }
+        let inputs = [x0, scale0, offset0]
+        let loops = hv(inputs, recorded: false), recordedValues = hv(inputs, recorded: true)
+        for (k, (a, b)) in zip(loops, recordedValues).enumerated() {
+            #expect(Self.worst(b.scalars, a.scalars) < 1e-4, "Hv of input \(k), recorded against loops")
+        }
+        // Q = Σ q·Hv: its gradient (third derivatives) along d against central differences.
+        func quadratic(_ t: [Tensor]) -> Double {
+            zip(t, q).reduce(0.0) { sum, pair in
+                sum + zip(pair.0.scalars, pair.1.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            }
+        }
+        let leaves = inputs.map { $0.requiringGradient() }
+        let t = hv(leaves, recorded: true)
+        var qt = Tensor(0)
+        for (tk, qk) in zip(t, q) { qt = qt + (tk * qk).sum() }
+        let third = gradients(of: qt, with: leaves)
+        let analytic = zip(third, d).reduce(0.0) { sum, pair in
+            sum + zip(pair.0.scalars, pair.1.scalars).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        let eps: Float = 2e-3
+        let plus = quadratic(hv(zip(inputs, d).map { $0 + $1 * eps }, recorded: false))
+        let minus = quadratic(hv(zip(inputs, d).map { $0 - $1 * eps }, recorded: false))
+        let numeric = (plus - minus) / (2 * Double(eps))
+        #expect(Swift.abs(analytic - numeric) <= 1e-2 + 2e-2 * Swift.max(Swift.abs(analytic), Swift.abs(numeric)),
+                "third derivative along d: analytic \(analytic), numeric \(numeric)")
+        #expect(Swift.abs(analytic) > 1e-2, "the third derivative must not vanish here")
+    }
+
     /// The one-pass statistics are shifted by each channel's first value: a channel whose
     /// mean is 10^4 times its spread still normalises to unit variance (an unshifted
     /// `E[x²] − E[x]²` loses all of it in Float: E[x²] ≈ 10^8, resolution 8).
