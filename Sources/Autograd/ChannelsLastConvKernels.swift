@@ -119,11 +119,8 @@ enum ChannelsLastConvKernels {
         typealias Kept = ImplicitColumnConvolution.Kept
         let (k, p, o, hwc) = (g.ckk, g.p, g.o, image(g))
         let padded = ImplicitColumnConvolution.paddedImage(g)
-        // Without padding the input is its own padded image: read in place, never copied (a
-        // bordered `batchNormReLUChannelsLast` output), and read in place again by the weight gradient.
-        let inPlace = g.padding == 0
         let keep: Kept = !keepForWeight ? .nothing
-            : ImplicitColumnConvolution.weightGradientApplies(g) ? (inPlace ? .nothing : .paddedInput) : .columns
+            : ImplicitColumnConvolution.weightGradientApplies(g) ? .paddedInput : .columns
         let kept: TensorStorage? = switch keep {
         case .nothing: nil
         case .columns: TensorStorage(uninitializedCount: g.n * p * k)
@@ -135,7 +132,7 @@ enum ChannelsLastConvKernels {
         BufferPool.withScratch(o * k) { packed in
             ImplicitColumnConvolution.packForward(g, w, packed)
             IntraOpParallelism.forEachRange(of: g.n, parts: ConvKernels.parts(g, items: g.n)) { images in
-                let scratch = keep == .nothing && !inPlace ? min(perBlock, images.count) * padded : 0
+                let scratch = keep == .nothing ? min(perBlock, images.count) * padded : 0
                 BufferPool.withScratch(scratch) { xp in
                     for first in stride(from: images.lowerBound, to: images.upperBound, by: perBlock) {
                         let block = first..<min(first + perBlock, images.upperBound)
@@ -145,8 +142,6 @@ enum ChannelsLastConvKernels {
                             let col = kept.base + first * p * k
                             ChannelsLastConvolution.unfold(g, x + first * hwc, count: block.count, col)
                             kernel(geo, col, 1, rows, packed, o, bias, y)
-                        } else if inPlace {
-                            kernel(geo, x + first * hwc, 0, rows, packed, o, bias, y)
                         } else {
                             let images = keep == .paddedInput ? kept!.base + first * padded : xp
                             for ni in block { pad(g, x + ni * hwc, images + (ni - first) * padded) }
@@ -183,18 +178,13 @@ enum ChannelsLastConvKernels {
         withUnsafePointer(to: ImplicitColumnConvolution.geometry(g)) { geo in
         BufferPool.withScratch(o * k) { packed in
             ImplicitColumnConvolution.packInputGradient(g, w, packed)
-            // Without padding the tiles add straight into dx (no border to drop).
-            let inPlace = g.padding == 0
             IntraOpParallelism.forEachRange(of: g.n, parts: ConvKernels.parts(g, items: g.n)) { images in
-                BufferPool.withScratch(inPlace ? 0 : min(perBlock, images.count) * padded) { scratch in
+                BufferPool.withScratch(min(perBlock, images.count) * padded) { dxp in
                     for first in stride(from: images.lowerBound, to: images.upperBound, by: perBlock) {
                         let block = first..<min(first + perBlock, images.upperBound)
-                        let dxp = inPlace ? dx + first * hwc : scratch
                         dxp.update(repeating: 0, count: block.count * padded)
                         kernel(geo, dy + first * p * o, block.count * p, packed, o, dxp)
-                        if !inPlace {
-                            for ni in block { unpad(g, dxp + (ni - first) * padded, dx + ni * hwc) }
-                        }
+                        for ni in block { unpad(g, dxp + (ni - first) * padded, dx + ni * hwc) }
                     }
                 }
             }
@@ -224,8 +214,7 @@ enum ChannelsLastConvKernels {
         let imageParts = ConvKernels.parts(g, items: g.n), rowParts = ConvKernels.parts(g, items: o)
         if ImplicitColumnConvolution.weightGradientApplies(g) {
             let padded = ImplicitColumnConvolution.paddedImage(g)
-            // Without padding, `x` is read in place (the forward kept nothing).
-            let source = g.padding == 0 ? nil : kept ?? {
+            let source = kept ?? {
                 let fresh = TensorStorage(uninitializedCount: g.n * padded)
                 let base = fresh.base
                 IntraOpParallelism.forEachRange(of: g.n, parts: imageParts) { images in
@@ -233,7 +222,7 @@ enum ChannelsLastConvKernels {
                 }
                 return fresh
             }()
-            let src = source.map { UnsafePointer($0.base) } ?? x
+            let src = UnsafePointer(source.base)
             let kernel = ImplicitColumnConvolution.wide ? ccv_cl_weight_gradient_avx512 : ccv_cl_weight_gradient_avx2
             withUnsafePointer(to: ImplicitColumnConvolution.geometry(g)) { geo in
             BufferPool.withScratch(o * k) { dwt in

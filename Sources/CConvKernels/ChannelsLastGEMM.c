@@ -243,6 +243,10 @@ void ccv_cl_input_gradient_avx512(const ccv_cl_geometry *g, const float *dy, siz
 /// Pixels per chunk: 128 pixels of 64 channels x 9 taps is 288 KiB of B (L2), 32 KiB of dy.
 #define CCV_WG_CHUNK 128
 
+#ifndef CCV_WG_AHEAD
+#define CCV_WG_AHEAD 8
+#endif
+
 /// Offsets (floats) of pixel r's row of B, and of each 16-column panel within it.
 static void weight_gradient_offsets(const ccv_cl_geometry *g, int fromColumns, size_t rows, ptrdiff_t *origins,
                                     ptrdiff_t *offsets) {
@@ -285,6 +289,10 @@ wg_group512(const size_t R, const size_t P, size_t m, const float *dy, size_t ld
     const float *p0 = a[0], *p1 = a[1], *p2 = a[2], *p3 = a[3], *p4 = a[4], *p5 = a[5];
     for (size_t q = 0, qo = 0; q < count; q++, qo += ldy) {
         const float *b = source + org[q];
+        {
+            const float *ahead = source + org[q + CCV_WG_AHEAD < count ? q + CCV_WG_AHEAD : q];
+            for (size_t k = 0; k < P; k++) _mm_prefetch((const char *)(ahead + off[k]), _MM_HINT_T0);
+        }
         __m512 w[4];
         for (size_t k = 0; k < P; k++) w[k] = _mm512_loadu_ps(b + off[k]);
         __m512 x;

@@ -147,13 +147,11 @@ public struct Conv4: Model {
         let (n, c, h, w) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
         var x = c == 1 ? input.reshaped([n, h, w, 1]) : input.permuted([0, 2, 3, 1])
         for block in 1...Self.blocks {
-            // Blocks 2-4 read the previous block's bordered output (its zero padding) in place.
             x = conv2dChannelsLast(x, weight: parameters.required("conv\(block).weight", by: model),
                                    bias: parameters.required("conv\(block).bias", by: model),
-                                   stride: stride, padding: block == 1 ? 1 : 0)
+                                   stride: stride, padding: 1)
             x = batchNormReLUChannelsLast(x, scale: parameters.required("bn\(block).scale", by: model),
-                                          offset: parameters.required("bn\(block).offset", by: model), epsilon: epsilon,
-                                          padding: block < Self.blocks ? 1 : 0)
+                                          offset: parameters.required("bn\(block).offset", by: model), epsilon: epsilon)
         }
         switch variant {
         case .maml: return x.mean(axes: [1, 2])

@@ -108,8 +108,9 @@ import Testing
 
     /// Batch norm + ReLU channels-last against the NCHW op on the transposed input:
     /// forward, first-order gradients (the fused kernel, whose ReLU mask is recomputed
-    /// from the input) and second-order terms (the composite backward). Shapes: MAML's
-    /// layer outputs at a small batch, odd sizes split into parts, and `[N, C]`.
+    /// from the input) and second-order terms (`BatchNormReLUGradient` against the NCHW
+    /// composite). Shapes: MAML's layer outputs at a small batch, odd sizes split into
+    /// parts, and `[N, C]`.
     @Test(arguments: [[6, 64, 14, 14], [75, 64, 2, 2], [5, 3, 7, 9], [40, 20, 9, 9], [12, 7]])
     func batchNormReLUAgreesWithNCHW(_ shape: [Int]) {
         var rng = SeededGenerator(seed: UInt64(shape.reduce(0, +)))
@@ -137,81 +138,6 @@ import Testing
         for (name, (ga, gb)) in zip(["dx", "dscale", "doffset", "Hv x", "Hv scale", "Hv offset"], zip(a, b)) {
             #expect(Self.worst(ga, gb) < 5e-5, "\(name) \(shape)")
         }
-    }
-
-    /// A bordered batch norm + ReLU (`padding: 1`) feeding a padding-0 convolution is the
-    /// unbordered op feeding a padding-1 convolution, bit for bit: the output (its interior
-    /// the unbordered output, its border zero), the block's output, and the first- and
-    /// second-order gradients. MAML's layer shapes at a small batch; [5, 3, 3, 16] runs the
-    /// 16-channel tiles on a 3x3 map.
-    @Test(arguments: [[6, 14, 14, 64], [5, 7, 7, 64], [7, 4, 4, 64], [5, 3, 3, 16]])
-    func borderedBatchNormReLUFeedsTheNextConvolutionInPlace(_ shape: [Int]) {
-        var rng = SeededGenerator(seed: UInt64(shape.reduce(0, +)))
-        let c = shape[3]
-        let x = (Tensor.randomNormal(shape: shape, using: &rng) * 2 + 0.5).requiringGradient()
-        let scale = Tensor.randomUniform(shape: [c], low: 0.5, high: 1.5, using: &rng).requiringGradient()
-        let offset = Tensor.randomUniform(shape: [c], low: -0.5, high: 0.5, using: &rng).requiringGradient()
-        let w = (Tensor.randomNormal(shape: [64, c, 3, 3], using: &rng) * 0.1).requiringGradient()
-        let leaves = [x, scale, offset, w]
-
-        let plain = batchNormReLUChannelsLast(x, scale: scale, offset: offset)
-        let bordered = batchNormReLUChannelsLast(x, scale: scale, offset: offset, padding: 1)
-        #expect(bordered.shape == [shape[0], shape[1] + 2, shape[2] + 2, c])
-        let interior = bordered.slice(axis: 1, range: 1..<(shape[1] + 1)).slice(axis: 2, range: 1..<(shape[2] + 1))
-        let sameInterior = interior.scalars == plain.scalars
-        #expect(sameInterior, "the interior must be the unbordered output")
-        let borderSum = bordered.scalars.map { Swift.abs($0) }.reduce(0, +) - plain.scalars.map { Swift.abs($0) }.reduce(0, +)
-        #expect(borderSum == 0, "the border must be zero")
-
-        let r = Tensor.randomNormal(shape: conv2dChannelsLast(plain, weight: w, bias: nil, stride: 2, padding: 1).shape,
-                                    using: &rng)
-        let v = leaves.map { Tensor.randomNormal(shape: $0.shape, using: &rng) }
-        func passes(_ block: () -> Tensor) -> [[Float]] {
-            let y = block()
-            let first = gradients(of: (y * r).sum(), with: leaves)
-            let g = gradients(of: (y.tanh() * r).sum(), with: leaves, createGraph: true)
-            var dot = Tensor(0)
-            for (gk, vk) in zip(g, v) { dot = dot + (gk * vk).sum() }
-            return [y.scalars] + first.map(\.scalars) + gradients(of: dot, with: leaves).map(\.scalars)
-        }
-        let reference = passes {
-            conv2dChannelsLast(batchNormReLUChannelsLast(x, scale: scale, offset: offset), weight: w, bias: nil,
-                               stride: 2, padding: 1)
-        }
-        let inPlace = passes {
-            conv2dChannelsLast(batchNormReLUChannelsLast(x, scale: scale, offset: offset, padding: 1), weight: w,
-                               bias: nil, stride: 2, padding: 0)
-        }
-        let names = ["output", "dx", "dscale", "doffset", "dw", "Hv x", "Hv scale", "Hv offset", "Hv w"]
-        for (name, (a, b)) in zip(names, zip(inPlace, reference)) {
-            let same = a == b
-            #expect(same, "\(name) \(shape)")
-        }
-        #expect(inPlace[5].contains { $0 != 0 }, "second-order terms are not all zero")
-    }
-
-    /// The bordered op gives the same bits at one and two threads, where the parts' row
-    /// ranges start in the middle of a map row (41 images of 13x13: the two parts meet at
-    /// image 20, row 6, column 6).
-    @Test func borderedBatchNormReLUIsWidthIndependent() {
-        var rng = SeededGenerator(seed: 59)
-        let x = Tensor.randomNormal(shape: [41, 13, 13, 64], using: &rng).requiringGradient()
-        let scale = Tensor.randomUniform(shape: [64], low: 0.5, high: 1.5, using: &rng).requiringGradient()
-        let r = Tensor.randomNormal(shape: [41, 15, 15, 64], using: &rng)
-        func run() -> [[Float]] {
-            let y = batchNormReLUChannelsLast(x, scale: scale, offset: nil, padding: 1)
-            return [y.scalars] + gradients(of: (y * r).sum(), with: [x, scale]).map(\.scalars)
-        }
-        let one = IntraOpParallelism.withWidth(1) { run() }
-        let two = IntraOpParallelism.withWidth(2) { run() }
-        let same = one == two
-        #expect(same)
-        let unbordered = IntraOpParallelism.withWidth(2) {
-            gradients(of: (batchNormReLUChannelsLast(x, scale: scale, offset: nil)
-                           * r.slice(axis: 1, range: 1..<14).slice(axis: 2, range: 1..<14)).sum(), with: [x, scale])
-        }
-        let sameAsUnbordered = unbordered.map(\.scalars) == Array(two.dropFirst())
-        #expect(sameAsUnbordered, "the border's gradient must be dropped, the rest unchanged")
     }
 
     /// Third derivatives of batch norm + ReLU: the second-order backward's ops

@@ -99,15 +99,6 @@ struct OpCase: Sendable, CustomStringConvertible {
                f: { batchNormReLUChannelsLast($0[0], scale: $0[1], offset: $0[2]) }, eps: 1e-3),
         OpCase(name: "batchNormReLUChannelsLast 2-D plain", inputs: { [distinct([5, 3], 103)] },
                f: { batchNormReLUChannelsLast($0[0], scale: nil, offset: nil) }, eps: 1e-3),
-        // A zero border (the next convolution's padding), alone and read in place by a
-        // padding-0 convolution through the channels-last tiles, as Conv4 chains them.
-        OpCase(name: "batchNormReLUChannelsLast 4-D bordered (padding 2)",
-               inputs: { [distinct([2, 3, 2, 3], 109), uniform([3], 110, 0.5, 1.5), uniform([3], 111, -0.3, 0.3)] },
-               f: { batchNormReLUChannelsLast($0[0], scale: $0[1], offset: $0[2], padding: 2) }, eps: 1e-3),
-        OpCase(name: "batchNormReLUChannelsLast bordered -> conv2dChannelsLast p0 tiles (16 channels)",
-               inputs: { [distinct([2, 5, 4, 16], 112), uniform([16], 113, 0.5, 1.5), uniform([16, 16, 3, 3], 114, -0.3, 0.3)] },
-               f: { conv2dChannelsLast(batchNormReLUChannelsLast($0[0], scale: $0[1], offset: nil, padding: 1),
-                                       weight: $0[2], bias: nil, stride: 2, padding: 0) }, eps: 1e-3),
         OpCase(name: "maxPool2d k2 s2", inputs: { [distinct([2, 2, 4, 5], 39)] }, f: { maxPool2d($0[0], kernel: 2, stride: 2) }),
         OpCase(name: "maxPool2d k3 s2 overlapping", inputs: { [distinct([1, 2, 5, 5], 40)] }, f: { maxPool2d($0[0], kernel: 3, stride: 2) }),
         OpCase(name: "batchNorm 4-D affine", inputs: { [uniform([3, 2, 2, 3], 41), uniform([2], 42, 0.5, 1.5), uniform([2], 43)] },

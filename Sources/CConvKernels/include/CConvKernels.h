@@ -171,36 +171,23 @@ void ccv_winograd_input_avx2(const float *x, size_t c, size_t h, size_t w, size_
 // channels of `m` rows of `c` values: every pointer to row data starts at the slice's
 // first channel of row 0. AVX2 and FMA where the CPU has them, else baseline x86-64.
 
-/// The layout of an operand stored with a zero border: its rows are the pixels of
-/// `[n, h, w]` maps kept in `[n, h + 2·pad, w + 2·pad]` (the next convolution's zero-padded
-/// input). Where a kernel takes a border and `r0`, that operand's pointer is the start of
-/// the whole bordered tensor (plus the slice's first channel) and its rows are logical rows
-/// `r0 ..< r0 + m`; with a NULL border it is read as the others are (and `r0` is ignored).
-typedef struct {
-    size_t h, w, pad;
-} ccv_bn_cl_border;
-
 /// `s1[j] = sum over rows of (x − shift[j])`, `s2[j]` of its square. `work`: `2·cw` floats.
 void ccv_bn_cl_shifted_sums(const float *x, size_t m, size_t c, size_t cw, const float *shift, float *s1,
                             float *s2, float *work);
 
-/// `y = max(0, x·a[j] + b[j])`; `y` stored with `border` when not NULL (the border itself
-/// is not written).
-void ccv_bn_cl_affine_relu(const float *x, float *y, size_t m, size_t c, size_t cw, const float *a, const float *b,
-                           const ccv_bn_cl_border *border, size_t r0);
+/// `y = max(0, x·a[j] + b[j])`.
+void ccv_bn_cl_affine_relu(const float *x, float *y, size_t m, size_t c, size_t cw, const float *a, const float *b);
 
 /// With `dz = (x·a[j] + b[j] > 0) ? g : 0` (the gradient at the normalised values, masked
 /// by ReLU as the forward's output was, recomputed from `x`): `sg[j] = sum of dz`,
-/// `sgx[j] = sum of dz·(x − mu[j])`. `work`: `2·cw` floats. `g` stored with `border` when
-/// not NULL (its border values are not read).
+/// `sgx[j] = sum of dz·(x − mu[j])`. `work`: `2·cw` floats.
 void ccv_bn_cl_gradient_sums(const float *x, const float *g, size_t m, size_t c, size_t cw, const float *a,
-                             const float *b, const float *mu, float *sg, float *sgx, float *work,
-                             const ccv_bn_cl_border *border, size_t r0);
+                             const float *b, const float *mu, float *sg, float *sgx, float *work);
 
-/// `dx = k1[j]·(dz − meanG[j] − (x − mu[j])·k2[j])`, `dz` and `border` as above.
+/// `dx = k1[j]·(dz − meanG[j] − (x − mu[j])·k2[j])`, `dz` as above.
 void ccv_bn_cl_input_gradient(const float *x, const float *g, float *dx, size_t m, size_t c, size_t cw,
                               const float *a, const float *b, const float *mu, const float *k1, const float *k2,
-                              const float *meanG, const ccv_bn_cl_border *border, size_t r0);
+                              const float *meanG);
 
 // NCHW batch normalisation (`BatchNormKernels`, `batchNormReLU` in Autograd), one channel
 // per call: `n` planes of `s = h·w` values, plane i at `x + i·stride`; pooled outputs
