@@ -74,7 +74,12 @@ public func gradients(of loss: Tensor, with parameters: [Tensor], createGraph: B
                 precondition(ig.shape == input.shape,
                              "gradients: backward of \(node.name) gave shape \(ig.shape) for input \(i) of shape \(input.shape)")
                 let key = ObjectIdentifier(n)
-                if let existing = grads[key] { grads[key] = existing + ig } else { grads[key] = ig }
+                if var existing = grads.removeValue(forKey: key) {
+                    // Without createGraph the sum is a constant: add in place when the buffer is ours alone.
+                    grads[key] = !createGraph && existing.accumulateInPlace(ig) ? existing : existing + ig
+                } else {
+                    grads[key] = ig
+                }
             }
         }
     }

@@ -15,8 +15,9 @@
 /// let g = gradients(of: loss, with: [w])[0]      // shape [3, 2]
 /// ```
 public struct Tensor: Sendable {
-    /// The elements (immutable, possibly shared with other tensors).
-    let storage: TensorStorage
+    /// The elements (immutable, possibly shared with other tensors; only
+    /// `accumulateInPlace` writes them again, when nothing else can see them).
+    private(set) var storage: TensorStorage
     /// The size of each dimension; `[]` for a scalar.
     public let shape: [Int]
     /// The graph node that produced this tensor, or its leaf node; `nil` for constants.
@@ -149,6 +150,19 @@ extension Tensor {
 
     static func shouldRecord(_ inputs: [Tensor]) -> Bool {
         inputs.contains { $0.node != nil } && GradientMode.isRecording
+    }
+
+    /// Adds `other` (the same shape) into this tensor's own elements when no other tensor,
+    /// node or caller holds them, and it is not part of a graph: how `gradients` sums the
+    /// contributions to a value used by several ops, without a new buffer and a pass over
+    /// both for each. The same bits as `self + other`. Returns false, changing nothing,
+    /// when it cannot.
+    mutating func accumulateInPlace(_ other: Tensor) -> Bool {
+        guard node == nil, shape == other.shape, storage !== other.storage,
+              isKnownUniquelyReferenced(&storage) else { return false }
+        let (a, b) = (storage.base, other.storage.base)
+        for i in 0..<count { a[i] += b[i] }
+        return true
     }
 
     /// Wraps a freshly computed storage as the result of an op, recording a node if needed.

@@ -176,6 +176,26 @@ import Testing
         #expect(gradients(of: second.sum(), with: [w])[0].scalars == [2, 2])
     }
 
+    /// Gradients of a value used by several ops are summed in place only into a buffer
+    /// nothing else holds. `add`'s backward hands the same gradient buffer to both of its
+    /// inputs; `a`'s other uses are processed after it (they come first in the loss), so
+    /// adding their contributions into that buffer in place would change `b`'s gradient.
+    @Test func accumulationNeverWritesASharedGradient() {
+        let a = Tensor(shape: [2, 2], scalars: [1, 2, 3, 4]).requiringGradient()
+        let b = Tensor(shape: [2, 2], scalars: [5, 6, 7, 8]).requiringGradient()
+        let c = Tensor(shape: [4], scalars: [1, 1, 1, 1]).requiringGradient()
+        let sum = a + b
+        let loss = (a * 3).sum() + (a.reshaped([4]) * c).sum() + (sum * sum).sum()
+        let g = gradients(of: loss, with: [a, b, c])
+        // d/da = 3 + c + 2(a + b), d/db = 2(a + b), d/dc = a.
+        #expect(g[0].scalars == [16, 20, 24, 28])
+        #expect(g[1].scalars == [12, 16, 20, 24])
+        #expect(g[2].scalars == [1, 2, 3, 4])
+        let recorded = gradients(of: loss, with: [a, b, c], createGraph: true)
+        #expect(recorded.map(\.scalars) == g.map(\.scalars), "the same sums with createGraph")
+        #expect(a.scalars == [1, 2, 3, 4] && b.scalars == [5, 6, 7, 8], "inputs untouched")
+    }
+
     @Test func parameterSet() {
         var p = ParameterSet([("w", Tensor(ones: [2, 3])), ("b", Tensor(zeros: [3]))])
         #expect(p.names == ["w", "b"] && p.count == 2 && p.parameterCount == 9)
