@@ -34,7 +34,7 @@ enum BatchNormReLUGradient {
     static func gradients(x: Tensor, g: Tensor, scale: Tensor?, context ctx: Context,
                           needs: (x: Bool, scale: Bool, offset: Bool)) -> (Tensor?, Tensor?, Tensor?) {
         let (m, c) = (ctx.rows, ctx.channels)
-        let dx = TensorStorage(uninitializedCount: m * c)
+        let dx = needs.x ? TensorStorage(uninitializedCount: m * c) : nil
         let dScale = TensorStorage(uninitializedCount: c), dOffset = TensorStorage(uninitializedCount: c)
         // The values: the fused first-order kernels on the masked gradient, with an affine
         // map (0·x + 1) that the kernels' own ReLU test passes everywhere.
@@ -44,11 +44,11 @@ enum BatchNormReLUGradient {
         let saved = ChannelsLastBatchNorm.Saved(mean: ctx.mean, invStd: ctx.invStd, a: Array(repeating: 0, count: c),
                                                 b: Array(repeating: 1, count: c))
         ChannelsLastBatchNorm.backward(x: x.storage.base, g: gz.base, rows: m, channels: c, saved: saved,
-                                       scale: scale.map { UnsafePointer($0.storage.base) }, dx: needs.x ? dx.base : nil,
+                                       scale: scale.map { UnsafePointer($0.storage.base) }, dx: dx?.base,
                                        dScale: dScale.base, dOffset: dOffset.base)
         let record = Tensor.shouldRecord([x, g] + (scale.map { [$0] } ?? []))
         var outDx: Tensor?, outScale: Tensor?, outOffset: Tensor?
-        if needs.x {
+        if let dx {
             let inputs = [x, g] + (scale.map { [$0] } ?? [])
             outDx = Tensor.result("batchNormReLUGradient.dx", dx, shape: x.shape, inputs: inputs, record: record,
                                   backward: { b in inputGradientBackward(b, ctx) })

@@ -85,15 +85,13 @@ enum BatchNormKernels {
     }
 
     /// Differentiable backward (recomputes the statistics from the recorded input). The
-    /// channels are axis 1 of `[N, C, H, W]` or `[N, C]`, or with `channelsLast` the last
-    /// axis (of `[N, H, W, C]`, `[N, C]`, any rank).
-    static func composite(_ ctx: BackwardContext, scaleIndex: Int, offsetIndex: Int, epsilon: Float,
-                          channelsLast: Bool = false) -> [Tensor?] {
+    /// channels are axis 1 of `[N, C, H, W]` or `[N, C]` (channels-last batch norm has its
+    /// own, `BatchNormReLUGradient`).
+    static func composite(_ ctx: BackwardContext, scaleIndex: Int, offsetIndex: Int, epsilon: Float) -> [Tensor?] {
         let x = ctx.inputs[0], g = ctx.grad
-        let c = channelsLast ? x.shape[x.rank - 1] : x.shape[1]
-        let axes = channelsLast ? Array(0..<(x.rank - 1)) : x.rank == 4 ? [0, 2, 3] : [0]
-        let channelShape = channelsLast ? Array(repeating: 1, count: x.rank - 1) + [c]
-            : x.rank == 4 ? [1, c, 1, 1] : [1, c]
+        let c = x.shape[1]
+        let axes = x.rank == 4 ? [0, 2, 3] : [0]
+        let channelShape = x.rank == 4 ? [1, c, 1, 1] : [1, c]
         let mean = x.mean(axes: axes, keepingDimensions: true)
         let centered = x - mean
         let inv = (centered.squared().mean(axes: axes, keepingDimensions: true) + epsilon).pow(-0.5)
