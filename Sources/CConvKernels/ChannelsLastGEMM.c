@@ -286,23 +286,35 @@ wg_group512(const size_t R, const size_t P, size_t m, const float *dy, size_t ld
     ptrdiff_t off[4];
     for (size_t k = 0; k < P; k++) off[k] = offsets[j + k];
     const ptrdiff_t *org = origins + r0;
-    const float *p0 = a[0], *p1 = a[1], *p2 = a[2], *p3 = a[3], *p4 = a[4], *p5 = a[5];
-    for (size_t q = 0, qo = 0; q < count; q++, qo += ldy) {
-        const float *b = source + org[q];
-        {
-            const float *ahead = source + org[q + CCV_WG_AHEAD < count ? q + CCV_WG_AHEAD : q];
-            for (size_t k = 0; k < P; k++) _mm_prefetch((const char *)(ahead + off[k]), _MM_HINT_T0);
-        }
-        __m512 w[4];
-        for (size_t k = 0; k < P; k++) w[k] = _mm512_loadu_ps(b + off[k]);
-        __m512 x;
-#define CCV_ROW(r, p)                                                             \
-        x = _mm512_set1_ps(p[qo]);                                                \
-        for (size_t k = 0; k < P; k++) c[r][k] = _mm512_fmadd_ps(x, w[k], c[r][k]);
-        CCV_ROW(0, p0) CCV_ROW(1, p1) CCV_ROW(2, p2) CCV_ROW(3, p3) CCV_ROW(4, p4)
-        if (R > 5) { CCV_ROW(5, p5) }
+    // One pixel: P panels of B, then each row's gradient broadcast against them. A full tile
+    // (m == R, every tile of 64 output channels) reads its R gradients through one pointer
+    // at fixed offsets; with six pointers the loop runs out of general registers and
+    // reloads two of them from the stack every pixel. Both loops do the same arithmetic.
+#define CCV_PIXEL(ROW)                                                                        \
+        const float *b = source + org[q];                                                     \
+        {                                                                                     \
+            const float *ahead = source + org[q + CCV_WG_AHEAD < count ? q + CCV_WG_AHEAD : q]; \
+            for (size_t k = 0; k < P; k++) _mm_prefetch((const char *)(ahead + off[k]), _MM_HINT_T0); \
+        }                                                                                     \
+        __m512 w[4];                                                                          \
+        for (size_t k = 0; k < P; k++) w[k] = _mm512_loadu_ps(b + off[k]);                    \
+        __m512 x;                                                                             \
+        ROW(0) ROW(1) ROW(2) ROW(3) ROW(4)                                                    \
+        if (R > 5) { ROW(5) }
+#define CCV_FMA(r) for (size_t k = 0; k < P; k++) c[r][k] = _mm512_fmadd_ps(x, w[k], c[r][k]);
+    if (m == R) {
+        const float *row = a[0];
+#define CCV_ROW(r) x = _mm512_set1_ps(row[qo + r]); CCV_FMA(r)
+        for (size_t q = 0, qo = 0; q < count; q++, qo += ldy) { CCV_PIXEL(CCV_ROW) }
+#undef CCV_ROW
+    } else {
+        const float *p[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
+#define CCV_ROW(r) x = _mm512_set1_ps(p[r][qo]); CCV_FMA(r)
+        for (size_t q = 0, qo = 0; q < count; q++, qo += ldy) { CCV_PIXEL(CCV_ROW) }
 #undef CCV_ROW
     }
+#undef CCV_FMA
+#undef CCV_PIXEL
     for (size_t i = 0; i < m; i++)
         for (size_t k = 0; k < P; k++) _mm512_storeu_ps(d[i] + 16 * k, c[i][k]);
 }

@@ -41,6 +41,25 @@ import Testing
         #expect((big * mid).scalars == [0, 1, 4, 6, 12, 15, 6, 7, 16, 18, 30, 33])
     }
 
+    /// `summed(toShape:)` over leading dimensions (a channels-last bias gradient: `[N, H, W, C]`
+    /// to `[C]`) adds each column's rows in order, so it must equal the plain sequential sum
+    /// bit for bit, for column counts that use the 64-, 16- and 1-column loops.
+    @Test func rowSumsAddInRowOrder() {
+        var g = SeededGenerator(seed: 11)
+        for columns in [3, 16, 64, 83, 150] {
+            let x = Tensor.randomNormal(shape: [3, 5, 7, columns], using: &g)
+            let sums = x.summed(toShape: [columns]).scalars
+            let values = x.scalars, rows = x.count / columns
+            var expected = [Float](repeating: 0, count: columns)
+            for r in 0..<rows {
+                for j in 0..<columns { expected[j] += values[r * columns + j] }
+            }
+            #expect(sums == expected, "\(columns) columns")
+            // The same reduction to a broadcast shape keeps its trailing axis.
+            #expect(x.summed(toShape: [1, columns]).scalars == expected)
+        }
+    }
+
     @Test func unaryFunctions() {
         let x = Tensor(shape: [4], scalars: [-2, -0.5, 0.5, 2])
         #expect(x.relu().scalars == [0, 0, 0.5, 2])
