@@ -1,3 +1,5 @@
+import CConvKernels
+
 /// The differentiable backward of `batchNormReLUChannelsLast`: what its `createGraph`
 /// backward records, so that second-order methods (MAML) differentiate it again.
 ///
@@ -17,8 +19,10 @@
 /// `∂L/∂x = s²·(−x̂·(mean(u·h) − ū·h̄ − 3·mean(h·x̂)·mean(u·x̂)) − mean(u·x̂)·(h − h̄) − mean(h·x̂)·(u − ū))`
 /// (through `s` and `x̂`; the mask is piecewise constant). Given `w = ∂L/∂dγ`:
 /// `∂L/∂g = M·w·x̂`, `∂L/∂x = w·s·(gz − mean(gz) − x̂·mean(gz·x̂))`; given `w = ∂L/∂dβ`:
-/// `∂L/∂g = M·w`. Without `createGraph` these run as loops over the rows; with it (third
-/// derivatives) as the same formulas in differentiable ops.
+/// `∂L/∂g = M·w`. Without `createGraph` these run as loops over the rows (`ccv_bn_cl_second_*`
+/// in `BatchNormSecondOrder.c`: vectorised along the channels, rows in parts as in
+/// `ChannelsLastBatchNorm`, so the results do not depend on the thread count); with it
+/// (third derivatives) as the same formulas in differentiable ops.
 enum BatchNormReLUGradient {
     /// What the three ops share: the rows and channels, the ReLU mask (1 or 0 per value,
     /// row-major like `x`) and the forward's per-channel statistics.
@@ -39,8 +43,7 @@ enum BatchNormReLUGradient {
         // The values: the fused first-order kernels on the masked gradient, with an affine
         // map (0·x + 1) that the kernels' own ReLU test passes everywhere.
         let gz = TensorStorage(uninitializedCount: m * c)
-        let (mask, gBase, gzBase) = (ctx.mask.base, g.storage.base, gz.base)
-        for i in 0..<(m * c) { gzBase[i] = mask[i] * gBase[i] }
+        ccv_bn_cl_mask_product(ctx.mask.base, g.storage.base, gz.base, m * c)
         let saved = ChannelsLastBatchNorm.Saved(mean: ctx.mean, invStd: ctx.invStd, a: Array(repeating: 0, count: c),
                                                 b: Array(repeating: 1, count: c))
         ChannelsLastBatchNorm.backward(x: x.storage.base, g: gz.base, rows: m, channels: c, saved: saved,
@@ -62,14 +65,6 @@ enum BatchNormReLUGradient {
                                       record: Tensor.shouldRecord(g), backward: { b in offsetGradientBackward(b, ctx) })
         }
         return (outDx, outScale, outOffset)
-    }
-
-    /// Runs `body` with `k` zeroed per-channel arrays of `c` floats.
-    private static func withChannelScratch<R>(_ k: Int, _ c: Int, _ body: ([UnsafeMutablePointer<Float>]) -> R) -> R {
-        BufferPool.withScratch(k * c) { base in
-            base.update(repeating: 0, count: k * c)
-            return body((0..<k).map { base + $0 * c })
-        }
     }
 
     /// The backward of `dx` (inputs `x`, `g`, and `scale` when given).
@@ -100,60 +95,59 @@ enum BatchNormReLUGradient {
         let mask = ctx.mask.base
         let dx = b.needs[0] ? TensorStorage(uninitializedCount: m * c) : nil
         let dg = b.needs[1] ? TensorStorage(uninitializedCount: m * c) : nil
-        let dScale = TensorStorage(count: c, repeating: 0)
-        // Per channel: μ, s, γ, then the sums of u, u·x̂, h, h·x̂, u·h over the rows.
-        withChannelScratch(8, c) { t in
-            let (mu, s, gamma) = (t[0], t[1], t[2])
-            let (uSum, uxSum, hSum, hxSum, uhSum) = (t[3], t[4], t[5], t[6], t[7])
-            for j in 0..<c {
-                (mu[j], s[j]) = (ctx.mean[j], ctx.invStd[j])
-                gamma[j] = hasScale ? b.inputs[2].storage.base[j] : 1
-            }
-            for r in 0..<m {
-                let (xr, gr, ur, mr) = (x + r &* c, g + r &* c, u + r &* c, mask + r &* c)
+        let dScale = hasScale && b.needs[2] ? TensorStorage(uninitializedCount: c) : nil
+        let parts = IntraOpParallelism.parts(elements: m * c, items: m)
+        // Per part: the five sums (5·c), their work (5·c), a partial dScale (c) and its
+        // work (c); then the five coefficients of the second pass (5·c) and γ (c).
+        let perPart = 12 * c
+        BufferPool.withScratch(parts * perPart + 6 * c) { scratch in
+            let coefficients = scratch + parts * perPart, gamma = coefficients + 5 * c
+            for j in 0..<c { gamma[j] = hasScale ? b.inputs[2].storage.base[j] : 1 }
+            ctx.mean.withUnsafeBufferPointer { mean in
+            ctx.invStd.withUnsafeBufferPointer { invStd in
+                let (mu, s) = (mean.baseAddress!, invStd.baseAddress!)
+                IntraOpParallelism.run(parts: parts) { part in
+                    let first = IntraOpParallelism.range(part, of: parts, count: m).lowerBound * c
+                    let rows = IntraOpParallelism.range(part, of: parts, count: m).count
+                    let sums = scratch + part * perPart
+                    ccv_bn_cl_second_input_sums(x + first, g + first, u + first, mask + first, rows, c, c, mu, s,
+                                                gamma, sums, sums + 5 * c)
+                }
+                // The means of u, u·x̂, h, h·x̂, and the x coefficient uh − ū·h̄ − 3·hx·ux.
+                let count = 1 / Float(m)
+                for q in 0..<5 {
+                    for j in 0..<c {
+                        var sum: Float = 0
+                        for part in 0..<parts { sum += scratch[part * perPart + q * c + j] }
+                        coefficients[q * c + j] = sum * count
+                    }
+                }
                 for j in 0..<c {
-                    let xh = (xr[j] - mu[j]) * s[j], h = mr[j] * gr[j] * gamma[j], uu = ur[j]
-                    uSum[j] += uu
-                    uxSum[j] += uu * xh
-                    hSum[j] += h
-                    hxSum[j] += h * xh
-                    uhSum[j] += uu * h
+                    let (uMean, uxMean, hMean, hxMean) = (coefficients[j], coefficients[c + j],
+                                                          coefficients[2 * c + j], coefficients[3 * c + j])
+                    coefficients[4 * c + j] = coefficients[4 * c + j] - uMean * hMean - 3 * hxMean * uxMean
+                }
+                IntraOpParallelism.run(parts: parts) { part in
+                    let range = IntraOpParallelism.range(part, of: parts, count: m)
+                    let first = range.lowerBound * c, region = scratch + part * perPart
+                    ccv_bn_cl_second_input_apply(x + first, g + first, u + first, mask + first, range.count, c, c,
+                                                 mu, s, gamma, coefficients, dx.map { $0.base + first },
+                                                 dg.map { $0.base + first }, dScale == nil ? nil : region + 10 * c,
+                                                 region + 11 * c)
                 }
             }
-            // Now the means, and the x coefficient uh − ū·h̄ − 3·hx·ux in uhSum.
-            let count = 1 / Float(m)
-            for j in 0..<c {
-                uSum[j] *= count; uxSum[j] *= count; hSum[j] *= count; hxSum[j] *= count; uhSum[j] *= count
-                uhSum[j] = uhSum[j] - uSum[j] * hSum[j] - 3 * hxSum[j] * uxSum[j]
             }
-            let (dxBase, dgBase, dsBase) = (dx?.base, dg?.base, dScale.base)
-            for r in 0..<m {
-                let (xr, gr, ur, mr) = (x + r &* c, g + r &* c, u + r &* c, mask + r &* c)
-                if let dxBase {
-                    let d = dxBase + r &* c
-                    for j in 0..<c {
-                        let xh = (xr[j] - mu[j]) * s[j], h = mr[j] * gr[j] * gamma[j]
-                        d[j] = s[j] * s[j] * (-xh * uhSum[j] - uxSum[j] * (h - hSum[j]) - hxSum[j] * (ur[j] - uSum[j]))
-                    }
-                }
-                if let dgBase {
-                    let d = dgBase + r &* c
-                    for j in 0..<c {
-                        let xh = (xr[j] - mu[j]) * s[j]
-                        d[j] = mr[j] * gamma[j] * s[j] * (ur[j] - uSum[j] - xh * uxSum[j])
-                    }
-                }
-                if hasScale {
-                    for j in 0..<c {
-                        let xh = (xr[j] - mu[j]) * s[j]
-                        dsBase[j] += s[j] * (ur[j] - uSum[j] - xh * uxSum[j]) * mr[j] * gr[j]
-                    }
+            if let dScale {
+                for j in 0..<c {
+                    var sum: Float = 0
+                    for part in 0..<parts { sum += scratch[part * perPart + 10 * c + j] }
+                    dScale.base[j] = sum
                 }
             }
         }
         var grads: [Tensor?] = [dx.map { Tensor(storage: $0, shape: b.inputs[0].shape) },
                                 dg.map { Tensor(storage: $0, shape: b.inputs[1].shape) }]
-        if hasScale { grads.append(b.needs[2] ? Tensor(storage: dScale, shape: [c]) : nil) }
+        if hasScale { grads.append(dScale.map { Tensor(storage: $0, shape: [c]) }) }
         return grads
     }
 
@@ -174,34 +168,31 @@ enum BatchNormReLUGradient {
         let mask = ctx.mask.base
         let dx = b.needs[0] ? TensorStorage(uninitializedCount: m * c) : nil
         let dg = b.needs[1] ? TensorStorage(uninitializedCount: m * c) : nil
-        // Per channel: μ, s, then the means of gz and gz·x̂.
-        withChannelScratch(4, c) { t in
-            let (mu, s, gzMean, gzxMean) = (t[0], t[1], t[2], t[3])
-            for j in 0..<c { (mu[j], s[j]) = (ctx.mean[j], ctx.invStd[j]) }
-            for r in 0..<m {
-                let (xr, gr, mr) = (x + r &* c, g + r &* c, mask + r &* c)
-                for j in 0..<c {
-                    let gz = mr[j] * gr[j]
-                    gzMean[j] += gz
-                    gzxMean[j] += gz * (xr[j] - mu[j]) * s[j]
+        let parts = IntraOpParallelism.parts(elements: m * c, items: m)
+        // Per part: the sums of gz and gz·x̂ (2·c) and their work (2·c); then their means.
+        BufferPool.withScratch(parts * 4 * c + 2 * c) { scratch in
+            let means = scratch + parts * 4 * c
+            ctx.mean.withUnsafeBufferPointer { mean in
+            ctx.invStd.withUnsafeBufferPointer { invStd in
+                let (mu, s) = (mean.baseAddress!, invStd.baseAddress!)
+                IntraOpParallelism.run(parts: parts) { part in
+                    let range = IntraOpParallelism.range(part, of: parts, count: m), first = range.lowerBound * c
+                    let sums = scratch + part * 4 * c
+                    ccv_bn_cl_second_scale_sums(x + first, g + first, mask + first, range.count, c, c, mu, s, sums,
+                                                sums + 2 * c)
+                }
+                let count = 1 / Float(m)
+                for j in 0..<2 * c {
+                    var sum: Float = 0
+                    for part in 0..<parts { sum += scratch[part * 4 * c + j] }
+                    means[j] = sum * count
+                }
+                IntraOpParallelism.run(parts: parts) { part in
+                    let range = IntraOpParallelism.range(part, of: parts, count: m), first = range.lowerBound * c
+                    ccv_bn_cl_second_scale_apply(x + first, g + first, mask + first, range.count, c, c, mu, s, w,
+                                                 means, dx.map { $0.base + first }, dg.map { $0.base + first })
                 }
             }
-            let count = 1 / Float(m)
-            for j in 0..<c { gzMean[j] *= count; gzxMean[j] *= count }
-            let (dxBase, dgBase) = (dx?.base, dg?.base)
-            for r in 0..<m {
-                let (xr, gr, mr) = (x + r &* c, g + r &* c, mask + r &* c)
-                if let dxBase {
-                    let d = dxBase + r &* c
-                    for j in 0..<c {
-                        let xh = (xr[j] - mu[j]) * s[j]
-                        d[j] = w[j] * s[j] * (mr[j] * gr[j] - gzMean[j] - xh * gzxMean[j])
-                    }
-                }
-                if let dgBase {
-                    let d = dgBase + r &* c
-                    for j in 0..<c { d[j] = mr[j] * w[j] * (xr[j] - mu[j]) * s[j] }
-                }
             }
         }
         return [dx.map { Tensor(storage: $0, shape: b.inputs[0].shape) },
@@ -214,10 +205,7 @@ enum BatchNormReLUGradient {
         guard b.needs[0] else { return [nil] }
         if b.createGraph { return [(maskTensor(ctx) * b.grad.reshaped([1, c])).reshaped(b.inputs[0].shape)] }
         let out = TensorStorage(uninitializedCount: m * c)
-        let w = b.grad.storage.base, mask = ctx.mask.base
-        for r in 0..<m {
-            for j in 0..<c { out.base[r &* c &+ j] = mask[r &* c &+ j] * w[j] }
-        }
+        ccv_bn_cl_mask_rows(ctx.mask.base, b.grad.storage.base, out.base, m, c, c)
         return [Tensor(storage: out, shape: b.inputs[0].shape)]
     }
 

@@ -210,15 +210,24 @@ import Testing
         }
     }
 
-    /// The same bits at one and two threads (parts own channel ranges).
+    /// The same bits at one and two threads (parts own row ranges), for the forward, the
+    /// first-order gradients and the second-order terms (`BatchNormReLUGradient`'s loops:
+    /// a Hessian-vector product through all three of its ops).
     @Test func batchNormReLUIsWidthIndependent() {
         var rng = SeededGenerator(seed: 53)
         let x = Tensor.randomNormal(shape: [40, 14, 14, 64], using: &rng).requiringGradient()
         let scale = Tensor.randomUniform(shape: [64], low: 0.5, high: 1.5, using: &rng).requiringGradient()
+        let offset = Tensor.randomUniform(shape: [64], low: -0.5, high: 0.5, using: &rng).requiringGradient()
         let r = Tensor.randomNormal(shape: x.shape, using: &rng)
+        let v = [x, scale, offset].map { Tensor.randomNormal(shape: $0.shape, using: &rng) }
         func run() -> [[Float]] {
-            let y = batchNormReLUChannelsLast(x, scale: scale, offset: nil)
-            return [y.scalars] + gradients(of: (y * r).sum(), with: [x, scale]).map(\.scalars)
+            let y = batchNormReLUChannelsLast(x, scale: scale, offset: offset)
+            let first = gradients(of: (y * r).sum(), with: [x, scale, offset])
+            let g = gradients(of: (y * y * r).sum(), with: [x, scale, offset], createGraph: true)
+            var dot = Tensor(0)
+            for (gk, vk) in zip(g, v) { dot = dot + (gk * vk).sum() }
+            let second = gradients(of: dot, with: [x, scale, offset])
+            return [y.scalars] + first.map(\.scalars) + second.map(\.scalars)
         }
         let one = IntraOpParallelism.withWidth(1) { run() }
         let two = IntraOpParallelism.withWidth(2) { run() }

@@ -189,6 +189,41 @@ void ccv_bn_cl_input_gradient(const float *x, const float *g, float *dx, size_t 
                               const float *a, const float *b, const float *mu, const float *k1, const float *k2,
                               const float *meanG);
 
+// The second-order backward of channels-last batch norm + ReLU (`BatchNormReLUGradient`),
+// over a slice of `cw` channels of `m` rows as above. `mask` holds ReLU's mask (1 or 0
+// per value), `mu`, `s` and `gamma` the channels' mean, 1/sqrt(variance + epsilon) and
+// scale; `x̂ = (x − mu)·s`, `h = mask·g·gamma`.
+
+/// `sums` (`5·cw` floats): the sums over rows of `u`, `u·x̂`, `h`, `h·x̂` and `u·h`, in
+/// that order. `work`: `5·cw` floats.
+void ccv_bn_cl_second_input_sums(const float *x, const float *g, const float *u, const float *mask, size_t m,
+                                 size_t c, size_t cw, const float *mu, const float *s, const float *gamma,
+                                 float *sums, float *work);
+
+/// With `coefficients` = (ū, mean u·x̂, h̄, mean h·x̂, k), `5·cw` floats: when not NULL,
+/// `dx = s²·(−x̂·k − mean(u·x̂)·(h − h̄) − mean(h·x̂)·(u − ū))`,
+/// `dg = mask·gamma·s·(u − ū − x̂·mean(u·x̂))` and `dScale[j]` = the sum over rows of
+/// `s·(u − ū − x̂·mean(u·x̂))·mask·g`. `work`: `cw` floats.
+void ccv_bn_cl_second_input_apply(const float *x, const float *g, const float *u, const float *mask, size_t m,
+                                  size_t c, size_t cw, const float *mu, const float *s, const float *gamma,
+                                  const float *coefficients, float *dx, float *dg, float *dScale, float *work);
+
+/// `sums` (`2·cw` floats): the sums over rows of `mask·g` and `mask·g·x̂`. `work`: `2·cw` floats.
+void ccv_bn_cl_second_scale_sums(const float *x, const float *g, const float *mask, size_t m, size_t c, size_t cw,
+                                 const float *mu, const float *s, float *sums, float *work);
+
+/// With `means` = (mean of mask·g, mean of mask·g·x̂), `2·cw` floats: when not NULL,
+/// `dx = w·s·(mask·g − means[0] − x̂·means[1])` and `dg = mask·w·x̂` (`w` per channel).
+void ccv_bn_cl_second_scale_apply(const float *x, const float *g, const float *mask, size_t m, size_t c, size_t cw,
+                                  const float *mu, const float *s, const float *w, const float *means, float *dx,
+                                  float *dg);
+
+/// `out = mask·w[j]` (`w` per channel).
+void ccv_bn_cl_mask_rows(const float *mask, const float *w, float *out, size_t m, size_t c, size_t cw);
+
+/// `out[i] = mask[i]·g[i]` for `count` values.
+void ccv_bn_cl_mask_product(const float *mask, const float *g, float *out, size_t count);
+
 // NCHW batch normalisation (`BatchNormKernels`, `batchNormReLU` in Autograd), one channel
 // per call: `n` planes of `s = h·w` values, plane i at `x + i·stride`; pooled outputs
 // (`[N, C, h/2, w/2]`, `p` values per plane) `pooledStride` apart. Indices are flat
