@@ -107,21 +107,14 @@ enum BatchNormReLUGradient {
             ctx.invStd.withUnsafeBufferPointer { invStd in
                 let (mu, s) = (mean.baseAddress!, invStd.baseAddress!)
                 IntraOpParallelism.run(parts: parts) { part in
-                    let first = IntraOpParallelism.range(part, of: parts, count: m).lowerBound * c
-                    let rows = IntraOpParallelism.range(part, of: parts, count: m).count
+                    let range = IntraOpParallelism.range(part, of: parts, count: m), first = range.lowerBound * c
                     let sums = scratch + part * perPart
-                    ccv_bn_cl_second_input_sums(x + first, g + first, u + first, mask + first, rows, c, c, mu, s,
-                                                gamma, sums, sums + 5 * c)
+                    ccv_bn_cl_second_input_sums(x + first, g + first, u + first, mask + first, range.count, c, c,
+                                                mu, s, gamma, sums, sums + 5 * c)
                 }
                 // The means of u, u·x̂, h, h·x̂, and the x coefficient uh − ū·h̄ − 3·hx·ux.
-                let count = 1 / Float(m)
-                for q in 0..<5 {
-                    for j in 0..<c {
-                        var sum: Float = 0
-                        for part in 0..<parts { sum += scratch[part * perPart + q * c + j] }
-                        coefficients[q * c + j] = sum * count
-                    }
-                }
+                addParts(scratch, parts: parts, stride: perPart, count: 5 * c, scaledBy: 1 / Float(m),
+                         into: coefficients)
                 for j in 0..<c {
                     let (uMean, uxMean, hMean, hxMean) = (coefficients[j], coefficients[c + j],
                                                           coefficients[2 * c + j], coefficients[3 * c + j])
@@ -138,11 +131,7 @@ enum BatchNormReLUGradient {
             }
             }
             if let dScale {
-                for j in 0..<c {
-                    var sum: Float = 0
-                    for part in 0..<parts { sum += scratch[part * perPart + 10 * c + j] }
-                    dScale.base[j] = sum
-                }
+                addParts(scratch + 10 * c, parts: parts, stride: perPart, count: c, scaledBy: 1, into: dScale.base)
             }
         }
         var grads: [Tensor?] = [dx.map { Tensor(storage: $0, shape: b.inputs[0].shape) },
@@ -181,12 +170,7 @@ enum BatchNormReLUGradient {
                     ccv_bn_cl_second_scale_sums(x + first, g + first, mask + first, range.count, c, c, mu, s, sums,
                                                 sums + 2 * c)
                 }
-                let count = 1 / Float(m)
-                for j in 0..<2 * c {
-                    var sum: Float = 0
-                    for part in 0..<parts { sum += scratch[part * 4 * c + j] }
-                    means[j] = sum * count
-                }
+                addParts(scratch, parts: parts, stride: 4 * c, count: 2 * c, scaledBy: 1 / Float(m), into: means)
                 IntraOpParallelism.run(parts: parts) { part in
                     let range = IntraOpParallelism.range(part, of: parts, count: m), first = range.lowerBound * c
                     ccv_bn_cl_second_scale_apply(x + first, g + first, mask + first, range.count, c, c, mu, s, w,
@@ -207,6 +191,17 @@ enum BatchNormReLUGradient {
         let out = TensorStorage(uninitializedCount: m * c)
         ccv_bn_cl_mask_rows(ctx.mask.base, b.grad.storage.base, out.base, m, c, c)
         return [Tensor(storage: out, shape: b.inputs[0].shape)]
+    }
+
+    /// `out[j] = factor · Σ partial[part·stride + j]` over the parts, added in part order
+    /// (so the result does not depend on how many threads ran the parts).
+    private static func addParts(_ partial: UnsafePointer<Float>, parts: Int, stride: Int, count: Int,
+                                 scaledBy factor: Float, into out: UnsafeMutablePointer<Float>) {
+        for j in 0..<count {
+            var sum: Float = 0
+            for part in 0..<parts { sum += partial[part * stride + j] }
+            out[j] = sum * factor
+        }
     }
 
     /// The mask as a constant `[m, c]` tensor.
