@@ -2,6 +2,7 @@ import ArgumentParser
 import BuiltinPlugins
 import Foundation
 import HDF5Storage
+import Logging
 import MetaLearning
 
 /// `metalearn eval`: score a checkpoint on stored episodes: accuracy (or MSE
@@ -13,8 +14,10 @@ struct EvalCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "The checkpoint to evaluate (.h5).")
-    var checkpoint: String
+    @Option(parsing: .upToNextOption,
+            help: ArgumentHelp("The checkpoint to evaluate (.h5), or several, each on the same episodes "
+                + "(a learning curve: `--checkpoint run-step*.h5` from `train --keep-checkpoints`)."))
+    var checkpoint: [String] = []
 
     @Option(help: "The episode cache (.h5) built by `metalearn episodes`; not needed for generated datasets.")
     var episodes: String?
@@ -40,6 +43,7 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var algorithmOptions: AlgorithmOptions
 
     func validate() throws {
+        guard !checkpoint.isEmpty else { throw ValidationError("missing --checkpoint (the .h5 file to evaluate)") }
         guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be in 1...1000000, got \(count)") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be in 1...256, got \(threads)") }
     }
@@ -47,6 +51,30 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let logger = global.makeLogger()
         let registry = try BuiltinPlugins.makeRegistry()
+        let interrupts = InterruptHandler()
+        defer { interrupts.uninstall() }
+        var reports: [String] = []
+        for (i, path) in checkpoint.enumerated() {
+            let report = try evaluate(path, registry: registry, logger: logger, cancellation: interrupts.flag)
+            // CSV: one header; JSON: an array when several; text: blocks apart.
+            switch format {
+            case .csv: reports.append(i == 0 ? report : String(report.split(separator: "\n", maxSplits: 1)[1]))
+            case .json, .text: reports.append(report)
+            }
+        }
+        switch format {
+        case .csv: Console.write(reports.joined(separator: "\n"))
+        case .text: Console.write(reports.joined(separator: "\n\n"))
+        case .json:
+            Console.write(reports.count == 1 ? reports[0]
+                          : "[\n" + reports.map { $0.split(separator: "\n", omittingEmptySubsequences: false)
+                                .map { "  " + $0 }.joined(separator: "\n") }.joined(separator: ",\n") + "\n]")
+        }
+    }
+
+    /// One checkpoint's result on the episodes, rendered in `format`.
+    private func evaluate(_ checkpoint: String, registry: PluginRegistry, logger: Logger,
+                          cancellation: CancellationFlag) throws -> String {
         let saved = try HDF5CheckpointStore().readCheckpoint(at: checkpoint)
         var config = try RunConfiguration.decode(saved.configJSON, checkpoint: checkpoint)
         let overrides = try algorithmOptions.values(for: registry.algorithm(named: config.algorithm))
@@ -73,14 +101,12 @@ struct EvalCommand: ParsableCommand {
         let state = try TrainingState(checkpoint: saved)
         let learner = try session.learner(for: config, parameters: state.parameters, registry: registry,
                                           checkpointPath: checkpoint)
-        let interrupts = InterruptHandler()
-        defer { interrupts.uninstall() }
         let progress = ProgressDisplay(label: "eval", unit: "episode", total: session.indices.count,
                                        style: ProgressDisplay.style(quiet: !global.showsProgress))
         let result = try session.evaluate(learner, parameters: state.parameters, threads: threads, progress: progress,
-                                          cancellation: interrupts.flag)
-        Console.write(try Self.render(result, format: format, checkpoint: checkpoint, config: config,
-                                      step: state.step, session: session, overrides: overrides))
+                                          cancellation: cancellation)
+        return try Self.render(result, format: format, checkpoint: checkpoint, config: config,
+                               step: state.step, session: session, overrides: overrides)
     }
 
     /// The result in the requested format.

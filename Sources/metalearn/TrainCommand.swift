@@ -42,6 +42,11 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue training from the checkpoint file.")
     var resume = false
 
+    @Flag(name: .customLong("keep-checkpoints"),
+          help: ArgumentHelp("Also keep each checkpoint written as <name>-step<NNNNNN>.h5 beside it, for learning "
+              + "curves (`metalearn eval --checkpoint <name>-step*.h5`); an existing file of that name is left as it is."))
+    var keepCheckpoints = false
+
     func validate() throws {
         if !resume {
             guard algorithm != nil else { throw ValidationError("missing --algorithm (see `metalearn list`)") }
@@ -104,7 +109,15 @@ struct TrainCommand: ParsableCommand {
         let progress = ProgressDisplay(label: requested.algorithm, unit: "step", total: requested.steps,
                                        completed: state.step, style: ProgressDisplay.style(quiet: !global.showsProgress))
         let clock = ContinuousClock(), start = clock.now
-        let outcome = try session.run(from: state, cancellation: interrupts.flag, progress: progress)
+        let outcome = try session.run(from: state, cancellation: interrupts.flag, progress: progress) { current in
+            guard keepCheckpoints else { return }
+            let copy = Self.keptCheckpointPath(checkpoint, step: current.step)
+            guard !FileManager.default.fileExists(atPath: copy) else {
+                logger.warning("\(copy) exists; left as it is (not replaced by step \(current.step)'s checkpoint)")
+                return
+            }
+            try Self.copyAtomically(checkpoint, to: copy)
+        }
         let elapsed = clock.now - start
         guard outcome.completed else {
             throw CLIError.interrupted(detail: "\(checkpoint) holds step \(outcome.state.step) of \(requested.steps); "
@@ -122,6 +135,33 @@ struct TrainCommand: ParsableCommand {
         }
         line += " (mean of the last steps); checkpoint \(checkpoint)"
         Console.write(line)
+    }
+
+    /// Where `--keep-checkpoints` keeps the checkpoint of `step`: `run.h5` ->
+    /// `run-step001000.h5` (six digits or more, so that names sort by step).
+    static func keptCheckpointPath(_ checkpoint: String, step: Int) -> String {
+        let url = URL(fileURLWithPath: checkpoint)
+        let ext = url.pathExtension.isEmpty ? "h5" : url.pathExtension
+        let name = url.deletingPathExtension().lastPathComponent + String(format: "-step%06d.", step) + ext
+        let directory = (checkpoint as NSString).deletingLastPathComponent
+        return directory.isEmpty ? name : (directory as NSString).appendingPathComponent(name)
+    }
+
+    /// Copies `source` to `destination` through a temporary file in the same
+    /// folder renamed into place, so `destination` is never seen half-written.
+    static func copyAtomically(_ source: String, to destination: String) throws {
+        let directory = URL(fileURLWithPath: destination).deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(URL(fileURLWithPath: destination).lastPathComponent).\(getpid()).tmp")
+        do {
+            try? FileManager.default.removeItem(at: temporary)
+            try FileManager.default.copyItem(at: URL(fileURLWithPath: source), to: temporary)
+            guard rename(temporary.path, destination) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw CLIError.writeFailed(path: destination, detail: "cannot keep a copy of \(source): \(error.localizedDescription)")
+        }
     }
 
     /// Means of the last `window` finite values of each metric.

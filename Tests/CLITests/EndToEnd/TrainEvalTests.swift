@@ -99,6 +99,52 @@ import Testing
         #expect(again["perEpisode"] as? [Double] == perEpisode)
     }
 
+    /// `train --keep-checkpoints` keeps each checkpoint as `<name>-step<N>.h5`
+    /// (never over an existing file), and `eval` scores several checkpoints on
+    /// the same episodes in one call: a learning curve.
+    @Test func keptCheckpointsGiveALearningCurveInOneEval() throws {
+        let runner = try CLIRunner(tag: "curve")
+        defer { runner.cleanUp() }
+        try Data("not a checkpoint".utf8).write(to: URL(fileURLWithPath: runner.path("run-step000004.h5")))
+        let trained = try runner.run(Self.trainArguments("run.h5", steps: 12) + ["--keep-checkpoints"])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(trained.stderr.contains("run-step000004.h5 exists; left as it is"), "\(trained.stderr)")
+        #expect(try String(contentsOfFile: runner.path("run-step000004.h5"), encoding: .utf8) == "not a checkpoint")
+        #expect(try E2EFixtures.checkpointStep(runner, "run-step000008.h5") == 8)
+        #expect(try E2EFixtures.parameterDigest(runner, "run-step000012.h5") == E2EFixtures.parameterDigest(runner, "run.h5"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: runner.path(".")).filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+        // Keeping copies leaves the run itself as it is.
+        let plain = try runner.run(Self.trainArguments("plain.h5", steps: 12))
+        #expect(plain.status == 0)
+        #expect(try E2EFixtures.parameterDigest(runner, "plain.h5") == E2EFixtures.parameterDigest(runner, "run.h5"))
+
+        let curve = try runner.run("eval", "--checkpoint", "run-step000008.h5", "run-step000012.h5", "--count", "20",
+                                   "--format", "csv", "--quiet")
+        #expect(curve.status == 0, "\(curve.stderr)")
+        let lines = curve.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3 && lines[0].hasPrefix("checkpoint,"))
+        let header = lines[0].split(separator: ",").map(String.init)
+        let rows = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.map { $0[header.firstIndex(of: "step")!] } == ["8", "12"])
+        // Each row is what evaluating that checkpoint alone gives.
+        let alone = try CLIRunner.json(try runner.run("eval", "--checkpoint", "run-step000008.h5", "--count", "20",
+                                                      "--format", "json", "--quiet").stdout)
+        #expect(Double(rows[0][header.firstIndex(of: "mean")!]) == alone["mean"] as? Double)
+        let both = try runner.run("eval", "--checkpoint", "run-step000008.h5", "run.h5", "--count", "20",
+                                  "--format", "json", "--quiet")
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(both.stdout.utf8)) as? [[String: Any]])
+        #expect(array.map { $0["step"] as? Int } == [8, 12])
+        #expect(array[0]["perEpisode"] as? [Double] == alone["perEpisode"] as? [Double])
+        let text = try runner.run("eval", "--checkpoint", "run-step000008.h5", "run.h5", "--count", "20", "--quiet")
+        #expect(text.stdout.components(separatedBy: "confidence interval over 20 episodes").count == 3)
+        // A file that is not a checkpoint stops the curve with one error naming it.
+        let bad = try runner.run("eval", "--checkpoint", "run.h5", "run-step000004.h5", "--count", "20", "--quiet")
+        #expect(bad.status != 0 && bad.errorLines.count == 1 && bad.stderr.contains("run-step000004.h5"), "\(bad.stderr)")
+        let none = try runner.run("eval", "--quiet")
+        #expect(none.status == 64 && none.stderr.contains("--checkpoint"))
+    }
+
     @Test func evalOptionsOverrideTheCheckpointsEvaluationSettings() throws {
         let runner = try CLIRunner(tag: "eval-options")
         defer { runner.cleanUp() }
