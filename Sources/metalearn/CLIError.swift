@@ -16,8 +16,6 @@ enum CLIError: Error, CustomStringConvertible, Equatable {
     case settingsMismatch(path: String, setting: String, stored: String, requested: String)
     /// Training produced a non-finite loss or parameters; the last checkpoint is kept.
     case diverged(step: Int, detail: String)
-    /// A file could not be written; nothing was put in its place.
-    case writeFailed(path: String, detail: String)
 
     var description: String {
         switch self {
@@ -30,7 +28,6 @@ enum CLIError: Error, CustomStringConvertible, Equatable {
             return "\(path): was trained with \(setting)=\(stored), this command asks for \(setting)=\(requested)"
         case let .diverged(step, detail):
             return "training diverged at step \(step): \(detail); the last checkpoint was kept (try a smaller learning rate)"
-        case let .writeFailed(path, detail): return "\(path): not written: \(detail)"
         }
     }
 }

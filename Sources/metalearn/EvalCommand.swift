@@ -53,28 +53,15 @@ struct EvalCommand: ParsableCommand {
         let registry = try BuiltinPlugins.makeRegistry()
         let interrupts = InterruptHandler()
         defer { interrupts.uninstall() }
-        var reports: [String] = []
-        for (i, path) in checkpoint.enumerated() {
-            let report = try evaluate(path, registry: registry, logger: logger, cancellation: interrupts.flag)
-            // CSV: one header; JSON: an array when several; text: blocks apart.
-            switch format {
-            case .csv: reports.append(i == 0 ? report : String(report.split(separator: "\n", maxSplits: 1)[1]))
-            case .json, .text: reports.append(report)
-            }
+        let evaluated = try checkpoint.map { path in
+            try evaluate(path, registry: registry, logger: logger, cancellation: interrupts.flag)
         }
-        switch format {
-        case .csv: Console.write(reports.joined(separator: "\n"))
-        case .text: Console.write(reports.joined(separator: "\n\n"))
-        case .json:
-            Console.write(reports.count == 1 ? reports[0]
-                          : "[\n" + reports.map { $0.split(separator: "\n", omittingEmptySubsequences: false)
-                                .map { "  " + $0 }.joined(separator: "\n") }.joined(separator: ",\n") + "\n]")
-        }
+        Console.write(try Self.render(evaluated, format: format))
     }
 
-    /// One checkpoint's result on the episodes, rendered in `format`.
+    /// One checkpoint's result on the episodes.
     private func evaluate(_ checkpoint: String, registry: PluginRegistry, logger: Logger,
-                          cancellation: CancellationFlag) throws -> String {
+                          cancellation: CancellationFlag) throws -> Evaluated {
         let saved = try HDF5CheckpointStore().readCheckpoint(at: checkpoint)
         var config = try RunConfiguration.decode(saved.configJSON, checkpoint: checkpoint)
         let overrides = try algorithmOptions.values(for: registry.algorithm(named: config.algorithm))
@@ -105,52 +92,75 @@ struct EvalCommand: ParsableCommand {
                                        style: ProgressDisplay.style(quiet: !global.showsProgress))
         let result = try session.evaluate(learner, parameters: state.parameters, threads: threads, progress: progress,
                                           cancellation: cancellation)
-        return try Self.render(result, format: format, checkpoint: checkpoint, config: config,
-                               step: state.step, session: session, overrides: overrides)
+        return Evaluated(result: result, checkpoint: checkpoint, config: config, step: state.step, session: session,
+                         overrides: overrides)
     }
 
-    /// The result in the requested format.
-    /// `overrides` are the `-o` options that replaced the checkpoint's.
-    static func render(_ r: EvaluationResult, format: OutputFormat, checkpoint: String, config: RunConfiguration,
-                       step: Int, session: EvaluationSession, overrides: [String: String] = [:]) throws -> String {
-        let s = r.summary
-        let ci = s.confidenceInterval
-        let isAccuracy = r.metricName == "accuracy"
-        let overrideText = overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    /// One checkpoint's evaluation and what its report names.
+    struct Evaluated {
+        var result: EvaluationResult
+        var checkpoint: String
+        var config: RunConfiguration
+        var step: Int
+        var session: EvaluationSession
+        /// The `-o` options that replaced the checkpoint's.
+        var overrides: [String: String] = [:]
+    }
+
+    /// The results in the requested format: text blocks one after another, one CSV
+    /// header with a row per checkpoint, a JSON object (an array of them when several).
+    static func render(_ items: [Evaluated], format: OutputFormat) throws -> String {
         switch format {
         case .text:
-            let value: String
-            if isAccuracy {
-                value = String(format: "%.2f%% ± %.2f%%", s.mean * 100, ci.halfWidth * 100)
-            } else {
-                value = String(format: "%.4g ± %.2g", s.mean, ci.halfWidth)
-            }
-            var lines = ["checkpoint: \(checkpoint) (\(config.algorithm), step \(step), seed \(config.seed))",
-                         "episodes:   \(session.source): \(session.description)"]
-            if !overrides.isEmpty { lines.append("options:    \(overrideText) (overriding the checkpoint's)") }
-            lines.append("\(r.metricName): \(value) (\(Int(ci.level * 100))% confidence interval over \(s.count) episodes)")
-            return lines.joined(separator: "\n")
+            return items.map(textBlock).joined(separator: "\n\n")
         case .json:
-            let payload = EvalReport(checkpoint: checkpoint, algorithm: config.algorithm, step: step, seed: config.seed,
-                                     episodes: session.source, episodesDescription: session.description,
-                                     metric: r.metricName, count: s.count, mean: s.mean.isFinite ? s.mean : nil,
-                                     standardDeviation: s.standardDeviation.isFinite ? s.standardDeviation : nil,
-                                     confidenceLevel: ci.level,
-                                     ciHalfWidth: ci.halfWidth.isFinite ? ci.halfWidth : nil,
-                                     ciLower: ci.lower.isFinite ? ci.lower : nil, ciUpper: ci.upper.isFinite ? ci.upper : nil,
-                                     seconds: r.seconds, optionOverrides: overrides,
-                                     perEpisode: r.perEpisode.map { $0.isFinite ? $0 : nil })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            return String(decoding: try encoder.encode(payload), as: UTF8.self)
+            let reports = items.map(report)
+            let data = reports.count == 1 ? try encoder.encode(reports[0]) : try encoder.encode(reports)
+            return String(decoding: data, as: UTF8.self)
         case .csv:
-            func n(_ v: Double) -> String { v.isFinite ? "\(v)" : "" }
-            return "checkpoint,algorithm,step,seed,episodes,metric,count,mean,std,ci95_half_width,ci95_lower,ci95_upper,"
-                + "option_overrides\n"
-                + [csvField(checkpoint), config.algorithm, "\(step)", "\(config.seed)", csvField(session.source),
-                   r.metricName, "\(s.count)", n(s.mean), n(s.standardDeviation), n(ci.halfWidth), n(ci.lower),
-                   n(ci.upper), csvField(overrideText)].joined(separator: ",")
+            return (["checkpoint,algorithm,step,seed,episodes,metric,count,mean,std,ci95_half_width,ci95_lower,ci95_upper,"
+                     + "option_overrides"] + items.map(csvRow)).joined(separator: "\n")
         }
+    }
+
+    private static func overrideText(_ e: Evaluated) -> String {
+        e.overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+
+    private static func textBlock(_ e: Evaluated) -> String {
+        let (r, s) = (e.result, e.result.summary)
+        let ci = s.confidenceInterval
+        let value = r.metricName == "accuracy"
+            ? String(format: "%.2f%% ± %.2f%%", s.mean * 100, ci.halfWidth * 100)
+            : String(format: "%.4g ± %.2g", s.mean, ci.halfWidth)
+        var lines = ["checkpoint: \(e.checkpoint) (\(e.config.algorithm), step \(e.step), seed \(e.config.seed))",
+                     "episodes:   \(e.session.source): \(e.session.description)"]
+        if !e.overrides.isEmpty { lines.append("options:    \(overrideText(e)) (overriding the checkpoint's)") }
+        lines.append("\(r.metricName): \(value) (\(Int(ci.level * 100))% confidence interval over \(s.count) episodes)")
+        return lines.joined(separator: "\n")
+    }
+
+    private static func report(_ e: Evaluated) -> EvalReport {
+        let (r, s) = (e.result, e.result.summary)
+        let ci = s.confidenceInterval
+        func finite(_ v: Double) -> Double? { v.isFinite ? v : nil }
+        return EvalReport(checkpoint: e.checkpoint, algorithm: e.config.algorithm, step: e.step, seed: e.config.seed,
+                          episodes: e.session.source, episodesDescription: e.session.description,
+                          metric: r.metricName, count: s.count, mean: finite(s.mean),
+                          standardDeviation: finite(s.standardDeviation), confidenceLevel: ci.level,
+                          ciHalfWidth: finite(ci.halfWidth), ciLower: finite(ci.lower), ciUpper: finite(ci.upper),
+                          seconds: r.seconds, optionOverrides: e.overrides, perEpisode: r.perEpisode.map(finite))
+    }
+
+    private static func csvRow(_ e: Evaluated) -> String {
+        let (r, s) = (e.result, e.result.summary)
+        let ci = s.confidenceInterval
+        func n(_ v: Double) -> String { v.isFinite ? "\(v)" : "" }
+        return [csvField(e.checkpoint), e.config.algorithm, "\(e.step)", "\(e.config.seed)", csvField(e.session.source),
+                r.metricName, "\(s.count)", n(s.mean), n(s.standardDeviation), n(ci.halfWidth), n(ci.lower),
+                n(ci.upper), csvField(overrideText(e))].joined(separator: ",")
     }
 
     private static func csvField(_ s: String) -> String {

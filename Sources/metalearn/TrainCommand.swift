@@ -109,14 +109,15 @@ struct TrainCommand: ParsableCommand {
         let progress = ProgressDisplay(label: requested.algorithm, unit: "step", total: requested.steps,
                                        completed: state.step, style: ProgressDisplay.style(quiet: !global.showsProgress))
         let clock = ContinuousClock(), start = clock.now
-        let outcome = try session.run(from: state, cancellation: interrupts.flag, progress: progress) { current in
+        let keeper = HDF5CheckpointStore()
+        let outcome = try session.run(from: state, cancellation: interrupts.flag, progress: progress) { written in
             guard keepCheckpoints else { return }
-            let copy = Self.keptCheckpointPath(checkpoint, step: current.step)
+            let copy = Self.keptCheckpointPath(checkpoint, step: written.step)
             guard !FileManager.default.fileExists(atPath: copy) else {
-                logger.warning("\(copy) exists; left as it is (not replaced by step \(current.step)'s checkpoint)")
+                logger.warning("\(copy) exists; left as it is (not replaced by step \(written.step)'s checkpoint)")
                 return
             }
-            try Self.copyAtomically(checkpoint, to: copy)
+            try keeper.writeCheckpoint(written, to: copy)   // written atomically, as the checkpoint itself
         }
         let elapsed = clock.now - start
         guard outcome.completed else {
@@ -145,23 +146,6 @@ struct TrainCommand: ParsableCommand {
         let name = url.deletingPathExtension().lastPathComponent + String(format: "-step%06d.", step) + ext
         let directory = (checkpoint as NSString).deletingLastPathComponent
         return directory.isEmpty ? name : (directory as NSString).appendingPathComponent(name)
-    }
-
-    /// Copies `source` to `destination` through a temporary file in the same
-    /// folder renamed into place, so `destination` is never seen half-written.
-    static func copyAtomically(_ source: String, to destination: String) throws {
-        let directory = URL(fileURLWithPath: destination).deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(URL(fileURLWithPath: destination).lastPathComponent).\(getpid()).tmp")
-        do {
-            try? FileManager.default.removeItem(at: temporary)
-            try FileManager.default.copyItem(at: URL(fileURLWithPath: source), to: temporary)
-            guard rename(temporary.path, destination) == 0 else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw CLIError.writeFailed(path: destination, detail: "cannot keep a copy of \(source): \(error.localizedDescription)")
-        }
     }
 
     /// Means of the last `window` finite values of each metric.

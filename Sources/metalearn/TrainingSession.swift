@@ -64,9 +64,9 @@ struct TrainingSession {
     }
 
     /// Trains from `state` to `configuration.steps`, or until `cancellation` is set.
-    /// - Parameter checkpointed: called after each checkpoint write with its state.
+    /// - Parameter checkpointed: called after each checkpoint write with what was written.
     func run(from state: TrainingState, cancellation: CancellationFlag, progress: ProgressDisplay?,
-             checkpointed: (TrainingState) throws -> Void = { _ in }) throws -> Outcome {
+             checkpointed: (Checkpoint) throws -> Void = { _ in }) throws -> Outcome {
         let start = state.step
         guard state.step < configuration.steps else {
             return Outcome(state: state, completed: true, startStep: start)
@@ -87,10 +87,10 @@ struct TrainingSession {
             if let bad = current.parameters.first(where: { !$0.tensor.scalars.allSatisfy(\.isFinite) }) {
                 throw CLIError.diverged(step: current.step, detail: "parameter '\(bad.name)' is not finite")
             }
-            try store.writeCheckpoint(current.checkpoint(optimizerName: optimizerName, configJSON: json,
-                                                         softwareVersion: MetaLearnVersion.string),
-                                      to: checkpointPath)
-            try checkpointed(current)
+            let checkpoint = current.checkpoint(optimizerName: optimizerName, configJSON: json,
+                                                softwareVersion: MetaLearnVersion.string)
+            try store.writeCheckpoint(checkpoint, to: checkpointPath)
+            try checkpointed(checkpoint)
         })
         progress?.finish()
         return Outcome(state: final, completed: final.step >= configuration.steps, startStep: start)
