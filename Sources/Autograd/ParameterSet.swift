@@ -72,6 +72,26 @@ public struct ParameterSet: Sendable, Sequence {
         return copy
     }
 
+    /// The pairs whose names satisfy `isIncluded`, in order.
+    public func subset(where isIncluded: (String) throws -> Bool) rethrows -> ParameterSet {
+        var pairs: [(String, Tensor)] = []
+        for (name, tensor) in zip(names, tensors) where try isIncluded(name) { pairs.append((name, tensor)) }
+        return ParameterSet(pairs)
+    }
+
+    /// A copy whose tensors named in `other` are `other`'s (order unchanged);
+    /// every name of `other` must be in the set.
+    public func replacing(with other: ParameterSet) -> ParameterSet {
+        var copy = self
+        for (name, tensor) in zip(other.names, other.tensors) {
+            guard let i = positions[name] else {
+                preconditionFailure("ParameterSet.replacing: '\(name)' is not in \(names)")
+            }
+            copy.tensors[i] = tensor
+        }
+        return copy
+    }
+
     /// Every tensor as a trainable leaf.
     public func requiringGradient() -> ParameterSet { mapTensors { $1.requiringGradient() } }
 

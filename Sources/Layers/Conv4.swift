@@ -6,7 +6,8 @@ import Autograd
 /// `[64, in, 3, 3]`, `"conv<i>.bias"` `[64]`), batch normalisation with
 /// batch statistics (training mode, no running statistics, as MAML uses
 /// it) and an affine transform (`"bn<i>.scale"` `[64]` = 1,
-/// `"bn<i>.offset"` `[64]` = 0), then ReLU:
+/// `"bn<i>.offset"` `[64]` = 0; without the scale when `normalizationScale`
+/// is false, as TensorFlow's `batch_norm` defaults in Finn et al.'s code), then ReLU:
 ///
 /// - `.maml` (Finn et al. 2017, Omniglot; learn2learn's `OmniglotCNN`):
 ///   stride-2 convolutions, then the mean over height and width, giving a
@@ -66,10 +67,14 @@ public struct Conv4: Model {
     public var epsilon: Float
     /// The layout of the activations between blocks (see `Layout`).
     public var layout: Layout
+    /// Whether batch norm has a learned per-channel scale (`"bn<i>.scale"`);
+    /// without it the normalised activations are only offset (TensorFlow's
+    /// `batch_norm(scale=False)`, the model of Finn et al.'s reference code).
+    public var normalizationScale: Bool
 
     /// `layout` defaults to `Layout.preferred(for: variant)`.
     public init(variant: Variant, inputChannels: Int, hiddenChannels: Int = 64, epsilon: Float = 1e-5,
-                layout: Layout? = nil) {
+                layout: Layout? = nil, normalizationScale: Bool = true) {
         precondition(inputChannels >= 1 && hiddenChannels >= 1, "Conv4: channel counts must be positive")
         let layout = layout ?? .preferred(for: variant)
         precondition(layout == .channelsFirst || variant != .protoNet,
@@ -79,13 +84,26 @@ public struct Conv4: Model {
         self.hiddenChannels = hiddenChannels
         self.epsilon = epsilon
         self.layout = layout
+        self.normalizationScale = normalizationScale
     }
 
     /// The number of blocks.
     public static let blocks = 4
 
     public var parameterNames: [String] {
-        (1...Self.blocks).flatMap { ["conv\($0).weight", "conv\($0).bias", "bn\($0).scale", "bn\($0).offset"] }
+        (1...Self.blocks).flatMap { ["conv\($0).weight", "conv\($0).bias"] + normalizationNames(block: $0) }
+    }
+
+    /// The batch-norm scales (when `normalizationScale`) and offsets.
+    public var normalizationParameterNames: [String] { (1...Self.blocks).flatMap { normalizationNames(block: $0) } }
+
+    private func normalizationNames(block: Int) -> [String] {
+        normalizationScale ? ["bn\(block).scale", "bn\(block).offset"] : ["bn\(block).offset"]
+    }
+
+    /// Block `block`'s batch-norm scale, `nil` without one.
+    private func scale(block: Int, in parameters: ParameterSet, model: String) -> Tensor? {
+        normalizationScale ? parameters.required("bn\(block).scale", by: model) : nil
     }
 
     /// The embedding width for `height x width` inputs.
@@ -113,7 +131,7 @@ public struct Conv4: Model {
             pairs.append(("conv\(block).weight",
                           Initializer.kaimingUniform(shape: [hiddenChannels, cin, 3, 3], fanIn: fanIn, using: &rng)))
             pairs.append(("conv\(block).bias", Initializer.bias(count: hiddenChannels, fanIn: fanIn, using: &rng)))
-            pairs.append(("bn\(block).scale", Tensor(ones: [hiddenChannels])))
+            if normalizationScale { pairs.append(("bn\(block).scale", Tensor(ones: [hiddenChannels]))) }
             pairs.append(("bn\(block).offset", Tensor(zeros: [hiddenChannels])))
         }
         return ParameterSet(pairs)
@@ -131,7 +149,7 @@ public struct Conv4: Model {
                        bias: parameters.required("conv\(block).bias", by: model),
                        stride: stride, padding: 1)
             // batchNorm, relu (and maxPool2d 2x2) as one fused op: the same values.
-            x = batchNormReLU(x, scale: parameters.required("bn\(block).scale", by: model),
+            x = batchNormReLU(x, scale: scale(block: block, in: parameters, model: model),
                               offset: parameters.required("bn\(block).offset", by: model), epsilon: epsilon,
                               maxPool: variant == .protoNet)
         }
@@ -150,7 +168,7 @@ public struct Conv4: Model {
             x = conv2dChannelsLast(x, weight: parameters.required("conv\(block).weight", by: model),
                                    bias: parameters.required("conv\(block).bias", by: model),
                                    stride: stride, padding: 1)
-            x = batchNormReLUChannelsLast(x, scale: parameters.required("bn\(block).scale", by: model),
+            x = batchNormReLUChannelsLast(x, scale: scale(block: block, in: parameters, model: model),
                                           offset: parameters.required("bn\(block).offset", by: model), epsilon: epsilon)
         }
         switch variant {

@@ -18,6 +18,14 @@ public protocol Model: Sendable {
     func apply(_ input: Tensor, parameters: ParameterSet) -> Tensor
     /// The parameter names, in the order `initialParameters` returns them.
     var parameterNames: [String] { get }
+    /// The names of the normalisation layers' affine parameters (batch-norm
+    /// scales and offsets), a subset of `parameterNames`: what MAML's
+    /// `inner-params=no-norm` keeps out of its inner loop. Default: none.
+    var normalizationParameterNames: [String] { get }
+}
+
+extension Model {
+    public var normalizationParameterNames: [String] { [] }
 }
 
 extension ParameterSet {

@@ -28,6 +28,9 @@ public struct Network: Model {
 
     public var parameterNames: [String] { backbone.parameterNames + head.parameterNames }
 
+    /// The backbone's normalisation parameters (the head has none).
+    public var normalizationParameterNames: [String] { backbone.normalizationParameterNames }
+
     /// The head's parameter names.
     public var headParameterNames: [String] { head.parameterNames }
 

@@ -41,6 +41,7 @@ enum GradientAlgorithmTestSupport {
         var parameterNames: [String] {
             (1...2).flatMap { ["c\($0).weight", "c\($0).bias", "n\($0).scale", "n\($0).offset"] }
         }
+        var normalizationParameterNames: [String] { (1...2).flatMap { ["n\($0).scale", "n\($0).offset"] } }
 
         func initialParameters(using rng: inout SeededGenerator) -> ParameterSet {
             var pairs: [(String, Tensor)] = []

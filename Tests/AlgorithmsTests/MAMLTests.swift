@@ -74,6 +74,94 @@ import Testing
         #expect(report.worstOtherError >= 5 * report.worstError, "\(report)")
     }
 
+    /// `inner-params=no-norm` (Finn et al.'s code: batch-norm variables are meta-learned but not
+    /// adapted): the inner loop leaves the normalisation parameters at θ bit for bit and moves the
+    /// others exactly as `.all` does on them in one step; the second-order meta-gradient matches central
+    /// differences of the post-adaptation query loss (smooth conv-BN net, 2 steps of 0.4; stated
+    /// tolerance 1% of the largest entry), and the `.all` learner's gradient, a different function's,
+    /// is at least 5x further off, so the check sees which parameters were adapted.
+    @Test func noNormInnerLoopKeepsNormalizationAndMatchesFiniteDifferences() throws {
+        let tasks = try SyntheticImageTasks(classes: 0..<6, ways: 2, shots: 3, queries: 3)
+        let network = Support.smoothConvNetwork()
+        let noNorm = try MAML(problem: tasks.problem, network: network,
+                              configuration: .init(innerSteps: 2, innerLearningRate: 0.4, innerParameters: .noNorm))
+        let all = try MAML(problem: tasks.problem, network: network,
+                           configuration: .init(innerSteps: 2, innerLearningRate: 0.4))
+        let task = try tasks.task(at: 0, seed: 3)
+        var rng = SeededGenerator(seed: 8)
+        let theta = noNorm.initialParameters(using: &rng)
+        let norm = Set(network.normalizationParameterNames)
+        #expect(norm == ["n1.scale", "n1.offset", "n2.scale", "n2.offset"])
+
+        let adapted = try noNorm.adapt(theta, to: task, steps: 2)
+        let adaptedAll = try all.adapt(theta, to: task, steps: 1)
+        let adaptedOnce = try noNorm.adapt(theta, to: task, steps: 1)
+        for (name, tensor) in theta {
+            if norm.contains(name) {
+                #expect(adapted[name]!.scalars == tensor.scalars, "\(name) must stay at theta")
+                #expect(adaptedAll[name]!.scalars != tensor.scalars, "\(name) moves when every parameter adapts")
+            } else {
+                #expect(adapted[name]!.scalars != tensor.scalars, "\(name) must be adapted")
+                // The first step's gradient is taken at θ either way, so the adapted ones agree.
+                #expect(adaptedOnce[name]!.scalars == adaptedAll[name]!.scalars, "\(name) first step")
+            }
+        }
+
+        let exact = try noNorm.taskGradient(for: task, parameters: theta, using: &rng)
+        let other = try all.taskGradient(for: task, parameters: theta, using: &rng)
+        #expect(exact.gradients.names == theta.names)
+        #expect(Swift.abs(exact.loss - (try Self.adaptedQueryLoss(noNorm, theta, task))) < 1e-5)
+        let report = try Support.compare(exact.gradients, other: other.gradients, at: theta, epsilon: 5e-3) {
+            try Self.adaptedQueryLoss(noNorm, $0, task)
+        }
+        print("MAML no-norm conv-BN 2-step meta-gradient vs finite differences: \(report)")
+        #expect(report.scale > 0.05)
+        #expect(report.worstError <= 0.01 * report.scale, "\(report)")
+        #expect(report.worstOtherError >= 5 * report.worstError, "\(report)")
+
+        // FOMAML with no-norm: the query gradient at the no-norm adapted point.
+        let fomaml = try MAML(problem: tasks.problem, network: network,
+                              configuration: .init(innerSteps: 2, innerLearningRate: 0.4, firstOrder: true,
+                                                   innerParameters: .noNorm))
+        let leaves = adapted.requiringGradient()
+        let expected = gradients(of: Support.loss(network.apply(task.queryInputs, parameters: leaves), task.queryTargets),
+                                 with: leaves)
+        #expect(Support.flat(try fomaml.taskGradient(for: task, parameters: theta, using: &rng).gradients)
+                == Support.flat(expected))
+    }
+
+    /// The Finn et al. reference model through the registry: `backbone=conv4-maml-tf` has no
+    /// batch-norm scales (112,261 - 4x64 parameters for 5-way) and epsilon 1e-3; with
+    /// `inner-params=no-norm` its offsets are the only frozen parameters. `no-norm` on a network
+    /// without normalisation, or an unknown value, is an error naming the option.
+    @Test func referenceModelAndInnerParameterOptions() throws {
+        let registry = try BuiltinPlugins.makeRegistry()
+        let omniglot = ProblemSpec.classification(ways: 5, channels: 1, height: 28, width: 28, trainingClasses: 4112)
+        let learner = try registry.algorithm(named: "maml")
+            .makeLearner(problem: omniglot, options: ["backbone": "conv4-maml-tf", "inner-params": "no-norm"])
+        let maml = try #require(learner as? MAML)
+        #expect(maml.configuration.innerParameters == .noNorm)
+        var rng = SeededGenerator(seed: 0)
+        let theta = maml.initialParameters(using: &rng)
+        #expect(theta.parameterCount == 112_261 - 4 * 64)
+        #expect(!theta.names.contains { $0.hasSuffix(".scale") })
+        #expect(maml.network.normalizationParameterNames == ["bn1.offset", "bn2.offset", "bn3.offset", "bn4.offset"])
+        #expect((maml.network.backbone as? Conv4)?.epsilon == 1e-3)
+        let standard = try #require(try registry.algorithm(named: "maml").makeLearner(problem: omniglot) as? MAML)
+        #expect(standard.network.normalizationParameterNames.count == 8)
+        #expect((standard.network.backbone as? Conv4)?.epsilon == 1e-5)
+
+        let sinusoid = Support.sinusoidProblem
+        #expect(throws: MAMLError.invalidOption(algorithm: "maml", option: "inner-params", value: "no-norm",
+                                                requirement: "a network with normalisation layers (this one has none)")) {
+            _ = try registry.algorithm(named: "maml").makeLearner(problem: sinusoid, options: ["inner-params": "no-norm"])
+        }
+        #expect(throws: MAMLError.invalidOption(algorithm: "fomaml", option: "inner-params", value: "bn",
+                                                requirement: "all or no-norm")) {
+            _ = try registry.algorithm(named: "fomaml").makeLearner(problem: omniglot, options: ["inner-params": "bn"])
+        }
+    }
+
     /// FOMAML's task gradient is exactly the query-loss gradient at the adapted parameters.
     @Test func firstOrderGradientIsTheQueryGradientAtTheAdaptedParameters() throws {
         let tasks = try SyntheticImageTasks(classes: 0..<6, ways: 2, shots: 2, queries: 3, height: 16, width: 16)
@@ -214,9 +302,9 @@ import Testing
             Dictionary(uniqueKeysWithValues: try registry.algorithm(named: name).options.map { ($0.name, $0.defaultValue) })
         }
         #expect(try defaults("maml") == ["backbone": "auto", "inner-steps": "1", "inner-lr": "0.4",
-                                         "eval-inner-steps": "3", "first-order": "false"])
+                                         "eval-inner-steps": "3", "inner-params": "all", "first-order": "false"])
         #expect(try defaults("fomaml") == ["backbone": "auto", "inner-steps": "1", "inner-lr": "0.4",
-                                           "eval-inner-steps": "3"])
+                                           "eval-inner-steps": "3", "inner-params": "all"])
         #expect(try defaults("metasgd") == ["backbone": "auto", "inner-steps": "1", "eval-inner-steps": "1",
                                             "lr-init-min": "0.005", "lr-init-max": "0.1", "first-order": "false"])
         #expect(try defaults("anil") == ["backbone": "auto", "inner-steps": "1", "inner-lr": "0.4",

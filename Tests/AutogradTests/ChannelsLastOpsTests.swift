@@ -109,15 +109,17 @@ import Testing
     /// Batch norm + ReLU channels-last against the NCHW op on the transposed input:
     /// forward, first-order gradients (the fused kernel, whose ReLU mask is recomputed
     /// from the input) and second-order terms (`BatchNormReLUGradient` against the NCHW
-    /// composite). Shapes: MAML's layer outputs at a small batch, odd sizes split into
-    /// parts, and `[N, C]`.
-    @Test(arguments: [[6, 64, 14, 14], [75, 64, 2, 2], [5, 3, 7, 9], [40, 20, 9, 9], [12, 7]])
-    func batchNormReLUAgreesWithNCHW(_ shape: [Int]) {
+    /// composite), with a scale and without one (`conv4-maml-tf`). Shapes: MAML's layer
+    /// outputs at a small batch, odd sizes split into parts, and `[N, C]`.
+    @Test(arguments: [[6, 64, 14, 14], [75, 64, 2, 2], [5, 3, 7, 9], [40, 20, 9, 9], [12, 7]], [true, false])
+    func batchNormReLUAgreesWithNCHW(_ shape: [Int], scaled: Bool) {
         var rng = SeededGenerator(seed: UInt64(shape.reduce(0, +)))
         let c = shape[1]
         let x = (Tensor.randomNormal(shape: shape, using: &rng) * 2 + 0.5).requiringGradient()
-        let scale = Tensor.randomUniform(shape: [c], low: 0.5, high: 1.5, using: &rng).requiringGradient()
+        let scaleValues = Tensor.randomUniform(shape: [c], low: 0.5, high: 1.5, using: &rng).requiringGradient()
+        let scale: Tensor? = scaled ? scaleValues : nil
         let offset = Tensor.randomUniform(shape: [c], low: -0.5, high: 0.5, using: &rng).requiringGradient()
+        let inputs = scaled ? [x, scaleValues, offset] : [x, offset]
         let toLast = shape.count == 4 ? Self.toNHWC : [0, 1], toFirst = shape.count == 4 ? Self.toNCHW : [0, 1]
         let ref = batchNormReLU(x, scale: scale, offset: offset)
         let out = batchNormReLUChannelsLast(x.permuted(toLast), scale: scale, offset: offset).permuted(toFirst)
@@ -126,17 +128,26 @@ import Testing
         #expect(zeros > 0 && zeros < out.count, "the inputs must reach both sides of the ReLU")
 
         let r = Tensor.randomNormal(shape: ref.shape, using: &rng)
-        let v = [x, scale, offset].map { Tensor.randomNormal(shape: $0.shape, using: &rng) }
+        let v = inputs.map { Tensor.randomNormal(shape: $0.shape, using: &rng) }
         func grads(_ y: Tensor) -> [[Float]] {
-            let first = gradients(of: (y * r).sum(), with: [x, scale, offset])
-            let g = gradients(of: (y * y * r).sum(), with: [x, scale, offset], createGraph: true)
+            let first = gradients(of: (y * r).sum(), with: inputs)
+            let g = gradients(of: (y * y * r).sum(), with: inputs, createGraph: true)
             var dot = Tensor(0)
             for (gk, vk) in zip(g, v) { dot = dot + (gk * vk).sum() }
-            return first.map(\.scalars) + gradients(of: dot, with: [x, scale, offset]).map(\.scalars)
+            return first.map(\.scalars) + gradients(of: dot, with: inputs).map(\.scalars)
         }
         let a = grads(out), b = grads(ref)
-        for (name, (ga, gb)) in zip(["dx", "dscale", "doffset", "Hv x", "Hv scale", "Hv offset"], zip(a, b)) {
+        let names = scaled ? ["dx", "dscale", "doffset", "Hv x", "Hv scale", "Hv offset"]
+                           : ["dx", "doffset", "Hv x", "Hv offset"]
+        #expect(a.count == names.count)
+        for (name, (ga, gb)) in zip(names, zip(a, b)) {
             #expect(Self.worst(ga, gb) < 5e-5, "\(name) \(shape)")
+            #expect(ga.contains { $0 != 0 }, "\(name) \(shape) must not vanish")
+        }
+        if !scaled {
+            // Without a scale the op equals the scaled one at scale 1.
+            let ones = batchNormReLUChannelsLast(x.permuted(toLast), scale: Tensor(ones: [c]), offset: offset)
+            #expect(Self.worst(ones.permuted(toFirst).scalars, out.scalars) == 0, "scale nil = scale 1")
         }
     }
 

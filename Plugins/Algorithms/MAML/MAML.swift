@@ -33,6 +33,17 @@ import MetaLearning
 ///                               configuration: .init(metaBatchSize: 32, threads: 2, seed: 1))
 /// ```
 public struct MAML: Learner {
+    /// Which parameters the inner loop adapts.
+    public enum InnerParameters: String, Sendable, Equatable, CaseIterable {
+        /// Every parameter (learn2learn's `MAML` wrapper, the default).
+        case all
+        /// All but the normalisation layers' scales and offsets
+        /// (`Network.normalizationParameterNames`), which stay at `θ` in the
+        /// inner loop and are learned by the meta-update only, as in Finn et
+        /// al.'s code, whose batch-norm variables are not among the adapted weights.
+        case noNorm = "no-norm"
+    }
+
     /// The inner-loop settings.
     public struct Configuration: Sendable, Equatable {
         /// SGD steps on the support set per task during meta-training (at least 1).
@@ -43,15 +54,18 @@ public struct MAML: Learner {
         public var evaluationInnerSteps: Int
         /// FOMAML: drop the second-order terms of the meta-gradient.
         public var firstOrder: Bool
+        /// The parameters the inner steps (training and evaluation) update.
+        public var innerParameters: InnerParameters
 
         /// Defaults: the paper's Omniglot 5-way setting (1 step of size 0.4,
-        /// 3 steps at evaluation), second order.
+        /// 3 steps at evaluation), second order, every parameter adapted.
         public init(innerSteps: Int = 1, innerLearningRate: Float = 0.4, evaluationInnerSteps: Int = 3,
-                    firstOrder: Bool = false) {
+                    firstOrder: Bool = false, innerParameters: InnerParameters = .all) {
             self.innerSteps = innerSteps
             self.innerLearningRate = innerLearningRate
             self.evaluationInnerSteps = evaluationInnerSteps
             self.firstOrder = firstOrder
+            self.innerParameters = innerParameters
         }
     }
 
@@ -61,6 +75,9 @@ public struct MAML: Learner {
     public let network: Network
     /// Inner-loop settings.
     public let configuration: Configuration
+
+    /// The names of the parameters the inner loop updates; `nil` for all.
+    let adaptedNames: Set<String>?
 
     /// `"maml"`, or `"fomaml"` when first order.
     public var name: String { configuration.firstOrder ? "fomaml" : "maml" }
@@ -86,6 +103,17 @@ public struct MAML: Learner {
             throw MAMLError.taskMismatch(algorithm: name, reason: "network head has \(network.head.outputs) outputs, "
                                          + "problem \(problem) needs \(problem.outputDimension)")
         }
+        switch configuration.innerParameters {
+        case .all:
+            adaptedNames = nil
+        case .noNorm:
+            let frozen = Set(network.normalizationParameterNames)
+            guard !frozen.isEmpty else {
+                throw MAMLError.invalidOption(algorithm: name, option: "inner-params", value: "no-norm",
+                                              requirement: "a network with normalisation layers (this one has none)")
+            }
+            adaptedNames = Set(network.parameterNames.filter { !frozen.contains($0) })
+        }
         self.problem = problem
         self.network = network
         self.configuration = configuration
@@ -99,6 +127,8 @@ public struct MAML: Learner {
             .int("inner-steps", default: 1, help: "SGD steps on the support set per task in meta-training"),
             .double("inner-lr", default: 0.4, help: "inner SGD step size alpha (paper: 0.4 Omniglot, 0.01 sinusoid and miniImageNet)"),
             .int("eval-inner-steps", default: 3, help: "SGD steps on the support set at evaluation (paper: 3 on Omniglot 5-way)"),
+            .string("inner-params", default: "all",
+                    help: "parameters the inner loop adapts: all, or no-norm (batch-norm scales and offsets only meta-learned, as Finn et al.'s code)"),
         ]
         if includingFirstOrder {
             specs.append(.bool("first-order", default: false,
@@ -108,15 +138,21 @@ public struct MAML: Learner {
     }
 
     /// A learner from registry options (`backbone`, `inner-steps`, `inner-lr`,
-    /// `eval-inner-steps`, and `first-order` unless `firstOrder` fixes it).
+    /// `eval-inner-steps`, `inner-params`, and `first-order` unless `firstOrder` fixes it).
     public init(context: AlgorithmContext, firstOrder: Bool? = nil) throws {
         let options = context.options
         let architecture = try NetworkArchitecture(option: options.string("backbone"))
+        let first = try firstOrder ?? options.bool("first-order")
+        let innerName = try options.string("inner-params")
+        guard let inner = InnerParameters(rawValue: innerName) else {
+            throw MAMLError.invalidOption(algorithm: first ? "fomaml" : "maml", option: "inner-params", value: innerName,
+                                          requirement: "all or no-norm")
+        }
         let configuration = Configuration(
             innerSteps: try options.int("inner-steps"),
             innerLearningRate: Float(try options.double("inner-lr")),
             evaluationInnerSteps: try options.int("eval-inner-steps"),
-            firstOrder: try firstOrder ?? options.bool("first-order"))
+            firstOrder: first, innerParameters: inner)
         try self.init(problem: context.problem, network: architecture.network(for: context.problem),
                       configuration: configuration)
     }
@@ -147,8 +183,7 @@ public struct MAML: Learner {
             for _ in 0..<steps {
                 let supportLoss = try TaskLoss.loss(outputs: network.apply(task.supportInputs, parameters: fast),
                                                     targets: task.supportTargets)
-                let g = gradients(of: supportLoss, with: fast, createGraph: true)
-                fast = fast.combined(with: g) { _, w, gw in w - gw.scaled(by: rate) }
+                fast = step(fast, supportLoss: supportLoss, createGraph: true)
             }
             outputs = network.apply(task.queryInputs, parameters: fast)
             queryLoss = try TaskLoss.loss(outputs: outputs, targets: task.queryTargets)
@@ -178,16 +213,28 @@ public struct MAML: Learner {
     /// only the support forward pass of fresh leaves, then updates under
     /// `withoutGradient`.
     func adaptWithoutGraph(_ parameters: ParameterSet, on task: TaskData, steps: Int) throws -> ParameterSet {
-        let rate = configuration.innerLearningRate
         var fast = parameters.detached()
         for _ in 0..<steps {
-            let leaves = fast.requiringGradient()
+            let leaves = fast.mapTensors { name, w in adaptedNames?.contains(name) == false ? w : w.requiringGradient() }
             let supportLoss = try TaskLoss.loss(outputs: network.apply(task.supportInputs, parameters: leaves),
                                                 targets: task.supportTargets)
-            let g = gradients(of: supportLoss, with: leaves)
-            fast = withoutGradient { fast.combined(with: g) { _, w, gw in w - gw.scaled(by: rate) } }
+            fast = withoutGradient { step(leaves, supportLoss: supportLoss, createGraph: false).detached() }
         }
         return fast
+    }
+
+    /// One inner SGD step of `parameters` on `supportLoss`, over the adapted
+    /// parameters only (the others are returned as they are); the gradient
+    /// graph is kept when `createGraph` (second order).
+    func step(_ parameters: ParameterSet, supportLoss: Tensor, createGraph: Bool) -> ParameterSet {
+        let rate = configuration.innerLearningRate
+        guard let adaptedNames else {
+            let g = gradients(of: supportLoss, with: parameters, createGraph: createGraph)
+            return parameters.combined(with: g) { _, w, gw in w - gw.scaled(by: rate) }
+        }
+        let adapted = parameters.subset { adaptedNames.contains($0) }
+        let g = gradients(of: supportLoss, with: adapted, createGraph: createGraph)
+        return parameters.replacing(with: adapted.combined(with: g) { _, w, gw in w - gw.scaled(by: rate) })
     }
 
     /// Throws `MAMLError.taskMismatch` unless the task's inputs and targets fit the network.

@@ -4,7 +4,11 @@ import Layers
 /// by one shared option (`backbone`) so every algorithm plugin spells it
 /// the same way:
 ///
-/// - `conv4-maml`: `Conv4(.maml)` + `Linear(64 -> ways)` (Finn et al. 2017);
+/// - `conv4-maml`: `Conv4(.maml)` + `Linear(64 -> ways)` (Finn et al. 2017;
+///   learn2learn's `OmniglotCNN`);
+/// - `conv4-maml-tf`: the same network as Finn et al.'s TensorFlow code
+///   builds it: batch norm without a scale and with epsilon 1e-3
+///   (`tf.contrib.layers.batch_norm`'s defaults);
 /// - `conv4-protonet`: `Conv4(.protoNet)` + a linear head on the flattened features;
 /// - `conv4-reptile`: `Conv4(.reptile)` + a linear head on the flattened
 ///   2x2x64 features (Nichol et al. 2018's Omniglot model);
@@ -19,6 +23,7 @@ import Layers
 public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
     case auto
     case conv4MAML = "conv4-maml"
+    case conv4MAMLTF = "conv4-maml-tf"
     case conv4ProtoNet = "conv4-protonet"
     case conv4Reptile = "conv4-reptile"
     case mlp
@@ -26,7 +31,7 @@ public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
     /// The shared option declaration for plugins.
     public static let option = OptionSpec.string(
         "backbone", default: "auto",
-        help: "network: auto, conv4-maml, conv4-protonet, conv4-reptile or mlp (auto: conv4-maml for images, mlp for regression)")
+        help: "network: auto, conv4-maml, conv4-maml-tf (no batch-norm scale, epsilon 1e-3, as Finn et al.'s code), conv4-protonet, conv4-reptile or mlp (auto: conv4-maml for images, mlp for regression)")
 
     /// Parses an option value; throws `OptionError.invalidValue` naming the choices.
     public init(option value: String) throws {
@@ -51,15 +56,16 @@ public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
         let width = outputs ?? problem.outputDimension
         switch (resolved(for: problem), problem) {
         case (.conv4MAML, .classification(_, let c, let h, let w, _)),
+             (.conv4MAMLTF, .classification(_, let c, let h, let w, _)),
              (.conv4ProtoNet, .classification(_, let c, let h, let w, _)),
              (.conv4Reptile, .classification(_, let c, let h, let w, _)):
-            let variant: Conv4.Variant
+            let backbone: Conv4
             switch resolved(for: problem) {
-            case .conv4MAML: variant = .maml
-            case .conv4Reptile: variant = .reptile
-            default: variant = .protoNet
+            case .conv4MAML: backbone = Conv4(variant: .maml, inputChannels: c)
+            case .conv4MAMLTF: backbone = Conv4(variant: .maml, inputChannels: c, epsilon: 1e-3, normalizationScale: false)
+            case .conv4Reptile: backbone = Conv4(variant: .reptile, inputChannels: c)
+            default: backbone = Conv4(variant: .protoNet, inputChannels: c)
             }
-            let backbone = Conv4(variant: variant, inputChannels: c)
             guard backbone.outputDimension(height: h, width: w) > 0 else {
                 throw OptionError.invalidValue(
                     owner: "network for \(h)x\(w) images (\(rawValue) halves the size 4 times: needs at least 16x16)",
