@@ -20,7 +20,9 @@ import Autograd
 ///   mean: `64·⌈⌈⌈⌈H/2⌉/2⌉/2⌉/2⌉·(same for W)` features (256 for 28x28).
 ///
 /// Weights and biases start like PyTorch's `nn.Conv2d` defaults
-/// (kaiming-uniform with a = √5, bias uniform ±1/√fanIn).
+/// (kaiming-uniform with a = √5, bias uniform ±1/√fanIn), or with
+/// `initialization: .mamlTF` like Finn et al.'s code (Glorot-uniform
+/// weights, zero biases).
 ///
 /// The activations between the blocks are kept in `layout`: channels-last
 /// (`conv2dChannelsLast`, `batchNormReLUChannelsLast`) by default for the stride-2
@@ -71,10 +73,12 @@ public struct Conv4: Model {
     /// without it the normalised activations are only offset (TensorFlow's
     /// `batch_norm(scale=False)`, the model of Finn et al.'s reference code).
     public var normalizationScale: Bool
+    /// How `initialParameters` draws the convolutions.
+    public var initialization: Initializer.Scheme
 
     /// `layout` defaults to `Layout.preferred(for: variant)`.
     public init(variant: Variant, inputChannels: Int, hiddenChannels: Int = 64, epsilon: Float = 1e-5,
-                layout: Layout? = nil, normalizationScale: Bool = true) {
+                layout: Layout? = nil, normalizationScale: Bool = true, initialization: Initializer.Scheme = .pytorch) {
         precondition(inputChannels >= 1 && hiddenChannels >= 1, "Conv4: channel counts must be positive")
         let layout = layout ?? .preferred(for: variant)
         precondition(layout == .channelsFirst || variant != .protoNet,
@@ -85,6 +89,7 @@ public struct Conv4: Model {
         self.epsilon = epsilon
         self.layout = layout
         self.normalizationScale = normalizationScale
+        self.initialization = initialization
     }
 
     /// The number of blocks.
@@ -128,9 +133,17 @@ public struct Conv4: Model {
         for block in 1...Self.blocks {
             let cin = block == 1 ? inputChannels : hiddenChannels
             let fanIn = cin * 9
-            pairs.append(("conv\(block).weight",
-                          Initializer.kaimingUniform(shape: [hiddenChannels, cin, 3, 3], fanIn: fanIn, using: &rng)))
-            pairs.append(("conv\(block).bias", Initializer.bias(count: hiddenChannels, fanIn: fanIn, using: &rng)))
+            switch initialization {
+            case .pytorch:
+                pairs.append(("conv\(block).weight",
+                              Initializer.kaimingUniform(shape: [hiddenChannels, cin, 3, 3], fanIn: fanIn, using: &rng)))
+                pairs.append(("conv\(block).bias", Initializer.bias(count: hiddenChannels, fanIn: fanIn, using: &rng)))
+            case .mamlTF:
+                pairs.append(("conv\(block).weight",
+                              Initializer.glorotUniform(shape: [hiddenChannels, cin, 3, 3], fanIn: fanIn,
+                                                        fanOut: hiddenChannels * 9, using: &rng)))
+                pairs.append(("conv\(block).bias", Tensor(zeros: [hiddenChannels])))
+            }
             if normalizationScale { pairs.append(("bn\(block).scale", Tensor(ones: [hiddenChannels]))) }
             pairs.append(("bn\(block).offset", Tensor(zeros: [hiddenChannels])))
         }

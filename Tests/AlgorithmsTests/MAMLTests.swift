@@ -131,7 +131,8 @@ import Testing
     }
 
     /// The Finn et al. reference model through the registry: `backbone=conv4-maml-tf` has no
-    /// batch-norm scales (112,261 - 4x64 parameters for 5-way) and epsilon 1e-3; with
+    /// batch-norm scales (112,261 - 4x64 parameters for 5-way), epsilon 1e-3 and the reference
+    /// code's initialisation; with
     /// `inner-params=no-norm` its offsets are the only frozen parameters. `no-norm` on a network
     /// without normalisation, or an unknown value, is an error naming the option.
     @Test func referenceModelAndInnerParameterOptions() throws {
@@ -147,6 +148,18 @@ import Testing
         #expect(!theta.names.contains { $0.hasSuffix(".scale") })
         #expect(maml.network.normalizationParameterNames == ["bn1.offset", "bn2.offset", "bn3.offset", "bn4.offset"])
         #expect((maml.network.backbone as? Conv4)?.epsilon == 1e-3)
+        // The reference code's initialisation: Glorot-uniform convolutions (bound sqrt(6 / (9 cin + 9 cout))),
+        // zero biases, a standard-normal head.
+        for block in 1...4 {
+            #expect(theta["conv\(block).bias"]!.scalars.allSatisfy { $0 == 0 })
+            let bound = (6 / Float(9 * (block == 1 ? 1 : 64) + 9 * 64)).squareRoot()
+            let magnitudes = theta["conv\(block).weight"]!.scalars.map { Swift.abs($0) }
+            #expect(magnitudes.max()! <= bound && magnitudes.max()! > 0.95 * bound, "conv\(block) bound \(bound)")
+        }
+        #expect(theta["head.bias"]!.scalars.allSatisfy { $0 == 0 })
+        let head = theta["head.weight"]!.scalars.map(Double.init)
+        let std = (head.map { $0 * $0 }.reduce(0, +) / Double(head.count)).squareRoot()
+        #expect(head.count == 320 && std > 0.85 && std < 1.15, "head std \(std)")
         let standard = try #require(try registry.algorithm(named: "maml").makeLearner(problem: omniglot) as? MAML)
         #expect(standard.network.normalizationParameterNames.count == 8)
         #expect((standard.network.backbone as? Conv4)?.epsilon == 1e-5)

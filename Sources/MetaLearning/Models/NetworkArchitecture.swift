@@ -8,7 +8,9 @@ import Layers
 ///   learn2learn's `OmniglotCNN`);
 /// - `conv4-maml-tf`: the same network as Finn et al.'s TensorFlow code
 ///   builds it: batch norm without a scale and with epsilon 1e-3
-///   (`tf.contrib.layers.batch_norm`'s defaults);
+///   (`tf.contrib.layers.batch_norm`'s defaults), Glorot-uniform
+///   convolutions with zero biases, a standard-normal head with a zero bias
+///   (`Initializer.Scheme.mamlTF`);
 /// - `conv4-protonet`: `Conv4(.protoNet)` + a linear head on the flattened features;
 /// - `conv4-reptile`: `Conv4(.reptile)` + a linear head on the flattened
 ///   2x2x64 features (Nichol et al. 2018's Omniglot model);
@@ -31,7 +33,7 @@ public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
     /// The shared option declaration for plugins.
     public static let option = OptionSpec.string(
         "backbone", default: "auto",
-        help: "network: auto, conv4-maml, conv4-maml-tf (no batch-norm scale, epsilon 1e-3, as Finn et al.'s code), conv4-protonet, conv4-reptile or mlp (auto: conv4-maml for images, mlp for regression)")
+        help: "network: auto, conv4-maml, conv4-maml-tf (as Finn et al.'s code: no batch-norm scale, epsilon 1e-3, its initialisation), conv4-protonet, conv4-reptile or mlp (auto: conv4-maml for images, mlp for regression)")
 
     /// Parses an option value; throws `OptionError.invalidValue` naming the choices.
     public init(option value: String) throws {
@@ -62,7 +64,8 @@ public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
             let backbone: Conv4
             switch resolved(for: problem) {
             case .conv4MAML: backbone = Conv4(variant: .maml, inputChannels: c)
-            case .conv4MAMLTF: backbone = Conv4(variant: .maml, inputChannels: c, epsilon: 1e-3, normalizationScale: false)
+            case .conv4MAMLTF: backbone = Conv4(variant: .maml, inputChannels: c, epsilon: 1e-3, normalizationScale: false,
+                                                initialization: .mamlTF)
             case .conv4Reptile: backbone = Conv4(variant: .reptile, inputChannels: c)
             default: backbone = Conv4(variant: .protoNet, inputChannels: c)
             }
@@ -72,7 +75,8 @@ public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
                     name: "backbone", value: resolved(for: problem).rawValue, expected: .string)
             }
             return Network(backbone: backbone,
-                           head: Linear(inputs: backbone.outputDimension(height: h, width: w), outputs: width))
+                           head: Linear(inputs: backbone.outputDimension(height: h, width: w), outputs: width,
+                                        initialization: backbone.initialization))
         case (.mlp, _):
             let inputs = problem.inputShape.reduce(1, *)
             return Network(backbone: MLP(sizes: [inputs, hiddenUnits, hiddenUnits], activateLast: true),
