@@ -28,6 +28,12 @@ struct RunConfiguration: Codable, Equatable, Sendable {
     /// (`cosine:20000`, `step:2000:0.5`); absent (older checkpoints) means constant.
     var metaLRSchedule: String?
     var seed: UInt64
+    /// How `train` writes checkpoints (every N steps; keeping a
+    /// `<name>-step<N>.h5` copy of each), so that `--resume` goes on as the
+    /// run started. Not part of the result (not compared on resume); absent in
+    /// older checkpoints and in `compare`'s runs.
+    var checkpointEvery: Int?
+    var keepCheckpoints: Bool?
 
     /// The JSON text stored in checkpoints (sorted keys, so equal configurations give equal text).
     func json() throws -> String {

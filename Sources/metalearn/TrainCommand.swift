@@ -14,8 +14,8 @@ struct TrainCommand: ParsableCommand {
         abstract: "Meta-train an algorithm on a dataset, writing a checkpoint.",
         discussion: """
             Ctrl-C stops after the current step and leaves a valid checkpoint; continue it with \
-            `metalearn train --checkpoint FILE --resume` (settings are read from the checkpoint; \
-            --steps may raise the total).
+            `metalearn train --checkpoint FILE --resume` (settings, --checkpoint-every and \
+            --keep-checkpoints included, are read from the checkpoint; --steps may raise the total).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -42,10 +42,11 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue training from the checkpoint file.")
     var resume = false
 
-    @Flag(name: .customLong("keep-checkpoints"),
+    @Flag(name: .customLong("keep-checkpoints"), inversion: .prefixedNo,
           help: ArgumentHelp("Also keep each checkpoint written as <name>-step<NNNNNN>.h5 beside it, for learning "
-              + "curves (`metalearn eval --checkpoint <name>-step*.h5`); an existing file of that name is left as it is."))
-    var keepCheckpoints = false
+              + "curves (`metalearn eval --checkpoint <name>-step*.h5`); an existing file of that name is left as it is. "
+              + "(default: no; with --resume, the checkpoint's)"))
+    var keepCheckpointsArgument: Bool?
 
     func validate() throws {
         if !resume {
@@ -76,6 +77,9 @@ struct TrainCommand: ParsableCommand {
         let options = try algorithmOptions.values(for: descriptor)
         let effectiveOptions = try Options(owner: "algorithm '\(descriptor.name)'", specs: descriptor.options,
                                            values: options).resolvedDictionary
+        // How checkpoints are written: as given, else as the resumed run wrote them.
+        let checkpointEvery = training.checkpointEveryArgument ?? stored?.checkpointEvery ?? training.checkpointEvery
+        let keepCheckpoints = keepCheckpointsArgument ?? stored?.keepCheckpoints ?? false
         let requested = RunConfiguration(
             algorithm: descriptor.name,
             algorithmOptions: stored != nil && algorithmOptions.options.isEmpty ? stored!.algorithmOptions : effectiveOptions,
@@ -90,13 +94,17 @@ struct TrainCommand: ParsableCommand {
             metaLR: training.metaLRArgument ?? stored?.metaLR ?? training.metaLR,
             metaLRSchedule: try training.metaLRSchedule(steps: training.stepsArgument ?? stored?.steps ?? training.steps)
                 ?? stored?.metaLRSchedule,
-            seed: seedArgument ?? stored?.seed ?? 1)
+            seed: seedArgument ?? stored?.seed ?? 1,
+            checkpointEvery: checkpointEvery, keepCheckpoints: keepCheckpoints)
 
         let session = try TrainingSession(configuration: requested, dataset: reference, registry: registry,
-                                          threads: training.threads, checkpointEvery: training.checkpointEvery,
+                                          threads: training.threads, checkpointEvery: checkpointEvery,
                                           checkpointPath: checkpoint, materializer: nil)
         let state = try session.startState(resume: resume)
-        if resume { logger.info("resuming \(checkpoint) at step \(state.step) of \(requested.steps)") }
+        if resume {
+            let writing = "a checkpoint every \(checkpointEvery) steps" + (keepCheckpoints ? ", each kept as a step copy" : "")
+            logger.info("resuming \(checkpoint) at step \(state.step) of \(requested.steps); \(writing)")
+        }
         var split = ""
         if case .file = reference { split = "episodes of split '\(requested.trainSplit)', " }
         let plan = "training \(requested.algorithm) on \(reference.name): \(session.trainer.tasks.problem), " + split

@@ -16,8 +16,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Worker threads for the tasks of a meta-batch, or for one task's kernels (results do not depend on it).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .customLong("checkpoint-every"), help: "Write the checkpoint every N steps (and always at the end).")
-    var checkpointEvery: Int = 100
+    @Option(name: .customLong("checkpoint-every"),
+            help: "Write the checkpoint every N steps (and always at the end). (default: 100; with --resume, the checkpoint's)")
+    var checkpointEveryArgument: Int?
 
     @Option(name: .customLong("meta-lr"), help: "Outer (meta) learning rate. (default: 0.001)")
     var metaLRArgument: Double?
@@ -33,6 +34,7 @@ struct TrainingOptions: ParsableArguments {
     var metaLRScheduleArgument: String?
 
     var steps: Int { stepsArgument ?? 1000 }
+    var checkpointEvery: Int { checkpointEveryArgument ?? 100 }
     var metaBatch: Int { metaBatchArgument ?? 4 }
     var metaLR: Double { metaLRArgument ?? 0.001 }
     var metaOptimizer: String { metaOptimizerArgument ?? "adam" }

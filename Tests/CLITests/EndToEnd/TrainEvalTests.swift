@@ -145,6 +145,32 @@ import Testing
         #expect(none.status == 64 && none.stderr.contains("--checkpoint"))
     }
 
+    /// `--checkpoint-every` and `--keep-checkpoints` are stored in the checkpoint, so a plain
+    /// `--resume` writes (and keeps) checkpoints as the run started; either can be changed
+    /// on resume (`--no-keep-checkpoints`), and they do not count as settings that must agree.
+    @Test func resumeWritesCheckpointsAsTheRunStarted() throws {
+        let runner = try CLIRunner(tag: "resume-every")
+        defer { runner.cleanUp() }
+        let first = try runner.run(Self.trainArguments("run.h5", steps: 6, every: 3) + ["--keep-checkpoints"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let resumed = try runner.run("train", "--checkpoint", "run.h5", "--resume", "--steps", "12")
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("a checkpoint every 3 steps, each kept as a step copy"), "\(resumed.stderr)")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: runner.path(".")).filter { $0.hasPrefix("run-step") }
+        #expect(kept.sorted() == ["run-step000003.h5", "run-step000006.h5", "run-step000009.h5", "run-step000012.h5"])
+        #expect(try E2EFixtures.checkpointStep(runner, "run-step000009.h5") == 9)
+
+        let changed = try runner.run("train", "--checkpoint", "run.h5", "--resume", "--steps", "16",
+                                     "--checkpoint-every", "2", "--no-keep-checkpoints", "--quiet")
+        #expect(changed.status == 0, "\(changed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: runner.path("run-step000016.h5")))
+        // The new settings are stored in turn: the next resume reports them.
+        let again = try runner.run("train", "--checkpoint", "run.h5", "--resume", "--steps", "17")
+        #expect(again.status == 0 && again.stderr.contains("a checkpoint every 2 steps"), "\(again.stderr)")
+        #expect(!again.stderr.contains("kept as a step copy"))
+        #expect(!FileManager.default.fileExists(atPath: runner.path("run-step000017.h5")))
+    }
+
     @Test func evalOptionsOverrideTheCheckpointsEvaluationSettings() throws {
         let runner = try CLIRunner(tag: "eval-options")
         defer { runner.cleanUp() }
