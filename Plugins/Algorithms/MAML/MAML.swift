@@ -218,7 +218,7 @@ public struct MAML: Learner {
             let leaves = fast.mapTensors { name, w in adaptedNames?.contains(name) == false ? w : w.requiringGradient() }
             let supportLoss = try TaskLoss.loss(outputs: network.apply(task.supportInputs, parameters: leaves),
                                                 targets: task.supportTargets)
-            fast = withoutGradient { step(leaves, supportLoss: supportLoss, createGraph: false).detached() }
+            fast = withoutGradient { step(leaves, supportLoss: supportLoss, createGraph: false) }
         }
         return fast
     }
