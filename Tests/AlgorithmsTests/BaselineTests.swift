@@ -32,6 +32,9 @@ import Testing
         #expect(throws: BaselineError.self) {
             try Support.learner("baseline", problem: problem, options: ["finetune-steps": "-3"])
         }
+        #expect(throws: NetworkArchitectureError.inputTooSmall(backbone: "conv4-protonet", inputShape: [1, 8, 8])) {
+            try Support.learner("baseline", problem: SyntheticImageTasks().problem, options: ["backbone": "conv4-protonet"])
+        }
         // A learner built for 30 classes cannot pre-train on class 40.
         let outside = try Self.images(classes: 30..<45).task(at: 0, seed: 1)
         #expect(throws: BaselineError.globalLabelOutOfRange(label: outside.supportGlobalLabels![0], trainingClasses: 30)) {

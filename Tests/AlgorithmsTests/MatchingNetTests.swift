@@ -23,7 +23,7 @@ import Testing
         #expect(throws: MatchingNetError.invalidScale(0)) {
             try Support.learner("matchingnet", problem: problem, options: ["scale": "0"])
         }
-        #expect(throws: MatchingNetError.inputTooSmall(backbone: "conv4-protonet", inputShape: [1, 8, 8])) {
+        #expect(throws: NetworkArchitectureError.inputTooSmall(backbone: "conv4-protonet", inputShape: [1, 8, 8])) {
             try Support.learner("matchingnet", problem: SyntheticImageTasks().problem)
         }
     }

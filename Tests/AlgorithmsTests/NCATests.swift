@@ -25,7 +25,7 @@ import Testing
         #expect(throws: NCAError.invalidTemperature(-1)) {
             try Support.learner("nca", problem: problem, options: ["temperature": "-1"])
         }
-        #expect(throws: NCAError.inputTooSmall(backbone: "conv4-protonet", inputShape: [1, 8, 8])) {
+        #expect(throws: NetworkArchitectureError.inputTooSmall(backbone: "conv4-protonet", inputShape: [1, 8, 8])) {
             try Support.learner("nca", problem: SyntheticImageTasks().problem)
         }
     }

@@ -25,7 +25,7 @@ import Testing
         #expect(conv.variant == .protoNet && learner.name == "protonet")
         var rng = SeededGenerator(seed: 1)
         #expect(!learner.initialParameters(using: &rng).names.contains("head.weight"))
-        #expect(throws: ProtoNetError.inputTooSmall(backbone: "conv4-protonet", inputShape: [1, 8, 8])) {
+        #expect(throws: NetworkArchitectureError.inputTooSmall(backbone: "conv4-protonet", inputShape: [1, 8, 8])) {
             try Support.learner("protonet", problem: SyntheticImageTasks(height: 8, width: 8).problem)
         }
         #expect(throws: PluginRegistryError.self) {

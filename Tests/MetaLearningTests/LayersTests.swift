@@ -134,8 +134,24 @@ import Testing
         let lp = ParameterSet([("l.weight", Tensor(shape: [1, 2], scalars: [2, -1])), ("l.bias", Tensor(shape: [1], scalars: [0.5]))])
         #expect(layer.apply(Tensor(shape: [1, 2], scalars: [3, 4]), parameters: lp).scalars == [2.5])
         #expect(throws: OptionError.self) { try NetworkArchitecture(option: "resnet") }
-        #expect(throws: OptionError.self) {
+        #expect(throws: NetworkArchitectureError.unsupportedProblem(backbone: "conv4-maml", problem: .regression)) {
             try NetworkArchitecture.conv4MAML.network(for: .regression(inputDimension: 1, outputDimension: 1))
+        }
+    }
+
+    /// Max pooling rounds down, so `conv4-protonet` (four poolings) needs 16x16 images; the
+    /// stride-2 backbones round up and keep a 1x1 map. The error names the backbone and the shape.
+    @Test func networkForImagesTooSmallForTheBackbone() throws {
+        let small = ProblemSpec.classification(ways: 5, channels: 1, height: 15, width: 16, trainingClasses: 5)
+        let expected = NetworkArchitectureError.inputTooSmall(backbone: "conv4-protonet", inputShape: [1, 15, 16])
+        #expect(throws: expected) { try NetworkArchitecture.conv4ProtoNet.network(for: small) }
+        #expect("\(expected)".contains("'conv4-protonet'") && "\(expected)".contains("[1, 15, 16]")
+                && "\(expected)".contains("16x16"))
+        let enough = ProblemSpec.classification(ways: 5, channels: 1, height: 16, width: 16, trainingClasses: 5)
+        #expect(try NetworkArchitecture.conv4ProtoNet.network(for: enough).head.inputs == 64)
+        for architecture in [NetworkArchitecture.auto, .conv4MAML, .conv4MAMLTF, .conv4Reptile] {
+            let tiny = ProblemSpec.classification(ways: 5, channels: 1, height: 2, width: 2, trainingClasses: 5)
+            #expect(try architecture.network(for: tiny).head.inputs > 0, "\(architecture)")
         }
     }
 }

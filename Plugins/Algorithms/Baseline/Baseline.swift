@@ -85,15 +85,10 @@ public struct Baseline: Learner {
     /// pre-training classifier) and reads the other options.
     public init(context: AlgorithmContext) throws {
         let options = context.options
-        guard case .classification(_, let c, let h, let w, let classes) = context.problem else {
+        guard case .classification(_, _, _, _, let classes) = context.problem else {
             throw PluginRegistryError.unsupportedProblem(algorithm: "baseline", problem: context.problem.kind)
         }
-        let backboneName = try options.string("backbone")
-        let architecture = try NetworkArchitecture(option: backboneName)
-        if architecture.resolved(for: context.problem) == .conv4ProtoNet,
-           Conv4(variant: .protoNet, inputChannels: c).outputDimension(height: h, width: w) == 0 {
-            throw BaselineError.inputTooSmall(backbone: backboneName, inputShape: context.problem.inputShape)
-        }
+        let architecture = try NetworkArchitecture(option: options.string("backbone"))
         let classifierName = try options.string("classifier")
         guard let classifier = Classifier(rawValue: classifierName) else {
             throw BaselineError.invalidOption(name: "classifier", value: classifierName, expected: "linear or cosine")

@@ -4,8 +4,6 @@ public enum BaselineError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidOption(name: String, value: String, expected: String)
     /// A training task's global class id outside the pre-training classifier.
     case globalLabelOutOfRange(label: Int32, trainingClasses: Int)
-    /// The backbone leaves no features for inputs of this size.
-    case inputTooSmall(backbone: String, inputShape: [Int])
 
     public var description: String {
         switch self {
@@ -14,9 +12,6 @@ public enum BaselineError: Error, Equatable, Sendable, CustomStringConvertible {
         case .globalLabelOutOfRange(let label, let classes):
             return "baseline: training task has global class \(label), outside the classifier's 0..<\(classes) "
                 + "(the learner must be built for the training distribution's problem)"
-        case .inputTooSmall(let backbone, let shape):
-            return "baseline: backbone '\(backbone)' gives no features for inputs of shape \(shape) "
-                + "(conv4-protonet needs images of at least 16x16)"
         }
     }
 }

@@ -32,15 +32,10 @@ public struct MatchingNet: Learner {
     }
 
     /// Builds the embedding from the `backbone` option for `context.problem`
-    /// and reads `scale`.
+    /// and reads `scale`; throws `NetworkArchitectureError.inputTooSmall` when
+    /// the backbone would leave no features.
     public init(context: AlgorithmContext) throws {
-        let name = try context.options.string("backbone")
-        let architecture = try NetworkArchitecture(option: name)
-        if case .classification(_, let c, let h, let w, _) = context.problem,
-           architecture.resolved(for: context.problem) == .conv4ProtoNet,
-           Conv4(variant: .protoNet, inputChannels: c).outputDimension(height: h, width: w) == 0 {
-            throw MatchingNetError.inputTooSmall(backbone: name, inputShape: context.problem.inputShape)
-        }
+        let architecture = try NetworkArchitecture(option: context.options.string("backbone"))
         try self.init(embedding: architecture.network(for: context.problem).backbone,
                       scale: Float(context.options.double("scale")))
     }

@@ -7,9 +7,6 @@ public enum NCAError: Error, Equatable, Sendable, CustomStringConvertible {
     case classWithoutNeighbour(label: Int32)
     /// An episode label has no support example, so its class mean is undefined.
     case classWithoutSupport(label: Int)
-    /// The backbone leaves no features for inputs of this size
-    /// (`conv4-protonet` pools four times and needs at least 16x16 images).
-    case inputTooSmall(backbone: String, inputShape: [Int])
 
     public var description: String {
         switch self {
@@ -20,9 +17,6 @@ public enum NCAError: Error, Equatable, Sendable, CustomStringConvertible {
                 + "(shots + queries >= 2)"
         case .classWithoutSupport(let label):
             return "nca: episode class \(label) has no support example, so it has no class mean"
-        case .inputTooSmall(let backbone, let shape):
-            return "nca: backbone '\(backbone)' gives no features for inputs of shape \(shape) "
-                + "(conv4-protonet needs images of at least 16x16)"
         }
     }
 }

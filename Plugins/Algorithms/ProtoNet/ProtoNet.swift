@@ -31,15 +31,9 @@ public struct ProtoNet: Learner {
 
     /// Builds the embedding from the `backbone` option for `context.problem`;
     /// throws `OptionError` for an unknown backbone and
-    /// `ProtoNetError.inputTooSmall` when it would produce no features.
+    /// `NetworkArchitectureError.inputTooSmall` when it would produce no features.
     public init(context: AlgorithmContext) throws {
-        let name = try context.options.string("backbone")
-        let architecture = try NetworkArchitecture(option: name)
-        if case .classification(_, let c, let h, let w, _) = context.problem,
-           architecture.resolved(for: context.problem) == .conv4ProtoNet,
-           Conv4(variant: .protoNet, inputChannels: c).outputDimension(height: h, width: w) == 0 {
-            throw ProtoNetError.inputTooSmall(backbone: name, inputShape: context.problem.inputShape)
-        }
+        let architecture = try NetworkArchitecture(option: context.options.string("backbone"))
         self.init(embedding: try architecture.network(for: context.problem).backbone)
     }
 

@@ -52,8 +52,9 @@ public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
     }
 
     /// The network for `problem` with `outputs` head units (default:
-    /// `problem.outputDimension`). Throws `OptionError` when a convolutional
-    /// backbone is asked for vector inputs.
+    /// `problem.outputDimension`). Throws `NetworkArchitectureError` when a
+    /// convolutional backbone is asked for vector inputs or leaves no features
+    /// for images this small, so plugins need no checks of their own.
     public func network(for problem: ProblemSpec, outputs: Int? = nil, hiddenUnits: Int = 40) throws -> Network {
         let width = outputs ?? problem.outputDimension
         switch (resolved(for: problem), problem) {
@@ -70,9 +71,8 @@ public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
             default: backbone = Conv4(variant: .protoNet, inputChannels: c)
             }
             guard backbone.outputDimension(height: h, width: w) > 0 else {
-                throw OptionError.invalidValue(
-                    owner: "network for \(h)x\(w) images (\(rawValue) halves the size 4 times: needs at least 16x16)",
-                    name: "backbone", value: resolved(for: problem).rawValue, expected: .string)
+                throw NetworkArchitectureError.inputTooSmall(backbone: resolved(for: problem).rawValue,
+                                                             inputShape: problem.inputShape)
             }
             return Network(backbone: backbone,
                            head: Linear(inputs: backbone.outputDimension(height: h, width: w), outputs: width,
@@ -82,8 +82,7 @@ public enum NetworkArchitecture: String, Sendable, Equatable, CaseIterable {
             return Network(backbone: MLP(sizes: [inputs, hiddenUnits, hiddenUnits], activateLast: true),
                            head: Linear(inputs: hiddenUnits, outputs: width))
         default:
-            throw OptionError.invalidValue(owner: "network for \(problem)", name: "backbone", value: rawValue,
-                                           expected: .string)
+            throw NetworkArchitectureError.unsupportedProblem(backbone: rawValue, problem: problem.kind)
         }
     }
 }
