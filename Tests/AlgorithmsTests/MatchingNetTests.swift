@@ -85,30 +85,15 @@ import Testing
     /// 5-way 1-shot synthetic images with the MLP backbone (a fraction of
     /// a second; the Conv4 path is covered by the gradient and save/load tests).
     @Test func learnsFiveWayOneShot() throws {
-        let train = try SyntheticImageTasks(classes: 0..<30, ways: 5, shots: 1, queries: 5)
-        let test = try SyntheticImageTasks(classes: 30..<45, ways: 5, shots: 1, queries: 5)
-        let learner = try Support.learner("matchingnet", problem: train.problem, options: ["backbone": "mlp"])
-        let trainer = try MetaTrainer(learner: learner, optimizer: Adam(learningRate: 0.005), tasks: train,
-                                      configuration: .init(metaBatchSize: 4, threads: 2, seed: 5))
-        let initial = trainer.initialState()
-        let before = try Support.heldOut(learner, initial.parameters, on: test)
-        let clock = ContinuousClock(), start = clock.now
-        let trained = try trainer.train(initial, until: 30)
-        let after = try Support.heldOut(learner, trained.parameters, on: test)
-        print("matchingnet: 5-way 1-shot held-out accuracy \(before) -> \(after) after 30 steps; "
-              + "train loss \(Support.tailMean(trained, "loss")); \(clock.now - start)")
+        let (before, after) = try Support.fiveWayOneShotLearning("matchingnet")
         #expect(after >= 0.55 && after > before + 0.15, "before \(before), after \(after)")
     }
 
     @Test func savedAndLoadedParametersPredictIdentically() throws {
         let tasks = try Self.images(classes: 0..<20)
         let learner = try Support.learner("matchingnet", problem: tasks.problem)
-        let trainer = try MetaTrainer(learner: learner, optimizer: Adam(learningRate: 0.005), tasks: tasks,
-                                      configuration: .init(metaBatchSize: 2, seed: 6))
-        let state = try trainer.train(trainer.initialState(), until: 2)
-        let restored = try Support.roundTrip(state, optimizer: "adam")
-        let original = try Support.predictions(learner, parameters: state.parameters, on: tasks)
-        #expect(try Support.predictions(learner, parameters: restored.parameters, on: tasks) == original)
-        #expect(try Support.predictions(learner, parameters: trainer.initialState().parameters, on: tasks) != original)
+        let p = try Support.checkpointPredictions(learner, on: tasks)
+        #expect(p.restored == p.trained)
+        #expect(p.initial != p.trained)
     }
 }

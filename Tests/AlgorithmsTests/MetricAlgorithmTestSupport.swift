@@ -122,6 +122,43 @@ enum MetricAlgorithmTestSupport {
         return try TrainingState(checkpoint: store.readCheckpoint(at: "run/checkpoint"))
     }
 
+    /// What a checkpoint must preserve: `learner` meta-trained for two steps on
+    /// `tasks` (meta-batch 2, seed 6), that state saved and read back
+    /// (`roundTrip`), and the predictions (`predictions`) of the trained, the
+    /// restored and the initial parameters. The restored ones must equal the
+    /// trained ones, and the initial ones differ (or training did nothing).
+    static func checkpointPredictions(_ learner: any Learner, on tasks: any TaskDistribution,
+                                      optimizer: any MetaOptimizer = Adam(learningRate: 0.005))
+        throws -> (trained: [[Float]], restored: [[Float]], initial: [[Float]]) {
+        let trainer = try MetaTrainer(learner: learner, optimizer: optimizer, tasks: tasks,
+                                      configuration: .init(metaBatchSize: 2, seed: 6))
+        let state = try trainer.train(trainer.initialState(), until: 2)
+        let restored = try roundTrip(state, optimizer: optimizer.name)
+        return (try predictions(learner, parameters: state.parameters, on: tasks),
+                try predictions(learner, parameters: restored.parameters, on: tasks),
+                try predictions(learner, parameters: trainer.initialState().parameters, on: tasks))
+    }
+
+    /// Held-out accuracy of algorithm `name` (MLP backbone) on synthetic 5-way
+    /// 1-shot images of classes 30..<45, before and after 30 meta-training steps
+    /// (Adam 0.005, meta-batch 4, 2 threads, seed 5) on classes 0..<30; prints both
+    /// with the final training loss and the time taken.
+    static func fiveWayOneShotLearning(_ name: String) throws -> (before: Double, after: Double) {
+        let train = try SyntheticImageTasks(classes: 0..<30, ways: 5, shots: 1, queries: 5)
+        let test = try SyntheticImageTasks(classes: 30..<45, ways: 5, shots: 1, queries: 5)
+        let learner = try learner(name, problem: train.problem, options: ["backbone": "mlp"])
+        let trainer = try MetaTrainer(learner: learner, optimizer: Adam(learningRate: 0.005), tasks: train,
+                                      configuration: .init(metaBatchSize: 4, threads: 2, seed: 5))
+        let initial = trainer.initialState()
+        let before = try heldOut(learner, initial.parameters, on: test)
+        let clock = ContinuousClock(), start = clock.now
+        let trained = try trainer.train(initial, until: 30)
+        let after = try heldOut(learner, trained.parameters, on: test)
+        print("\(name): 5-way 1-shot held-out accuracy \(before) -> \(after) after 30 steps; "
+              + "train loss \(tailMean(trained, "loss")); \(clock.now - start)")
+        return (before, after)
+    }
+
     /// The learner's predictions on tasks `indices` of `tasks` (seed 99),
     /// each with the evaluator's generator for that task.
     static func predictions(_ learner: any Learner, parameters: ParameterSet, on tasks: any TaskDistribution,
