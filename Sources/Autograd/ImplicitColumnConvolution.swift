@@ -63,7 +63,7 @@ enum ImplicitColumnConvolution {
 
     static func geometry(_ g: ConvGeometry) -> ccv_cl_geometry {
         ccv_cl_geometry(c: g.c, kh: g.kh, kw: g.kw, stride: g.stride, ho: g.ho, wo: g.wo,
-                        hp: g.h + 2 * g.padding, wp: g.w + 2 * g.padding)
+                        hp: g.h + 2 * g.padding, wp: g.w + 2 * g.padding, pad: g.padding)
     }
 
     /// Floats of one zero-padded channels-last image.

@@ -1,5 +1,6 @@
 #include "CConvKernels.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 // Channels-last convolution GEMMs with the column matrix left implicit. A tile of 6
@@ -18,20 +19,27 @@
 #include <immintrin.h>
 #define AVX2 __attribute__((target("avx2,fma")))
 
+/// Where a tile's reduction lies in the packed weight: panel j's value at segment s,
+/// position q is `packed[(j * depth + start + s * step + q) * 16 ..]`. The whole
+/// reduction is `{depth, 0, length}`; a tile of pixels whose top kernel rows or left
+/// taps fall on the zero border starts further in and skips them.
+typedef struct {
+    size_t depth, start, step;
+} ccv_cl_reduction;
+
 /// For the `m <= 6` rows r of a tile and each 16-column panel j of `panels`:
-/// v = sum over s < segments, q < length of a[r][s * stride + q] * packed[j][s * length + q][0..16),
+/// v = sum over s < segments, q < length of a[r][s * stride + q] * (panel j's value at s, q),
 /// then out[r] + offsets[j] is overwritten with v (+ bias[16 j ..], when given) or,
 /// with `accumulate`, has v added.
 AVX2 static void tile(size_t m, const float *const a[6], size_t segments, size_t length, ptrdiff_t stride,
-                      const float *packed, size_t panels, float *const out[6], const ptrdiff_t *offsets,
-                      int accumulate, const float *bias) {
-    const size_t depth = segments * length;
+                      const float *packed, const ccv_cl_reduction *red, size_t panels, float *const out[6],
+                      const ptrdiff_t *offsets, int accumulate, const float *bias) {
     for (size_t j = 0; j < panels; j++) {
-        const float *b = packed + j * depth * 16;
         __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (size_t s = 0; s < segments; s++) {
             const ptrdiff_t o = (ptrdiff_t)s * stride;
+            const float *b = packed + (j * red->depth + red->start + s * red->step) * 16;
             const float *p0 = a[0] + o, *p1 = a[1] + o, *p2 = a[2] + o;
             const float *p3 = a[3] + o, *p4 = a[4] + o, *p5 = a[5] + o;
             for (size_t q = 0; q < length; q++, b += 16) {
@@ -76,48 +84,185 @@ static inline ptrdiff_t pixelOrigin(size_t r, const ccv_cl_geometry *g) {
 
 /// A tile kernel: `tile` (AVX2) or `tile512` (AVX-512), the same sums in the same order.
 typedef void (*tile_fn)(size_t m, const float *const a[6], size_t segments, size_t length, ptrdiff_t stride,
-                        const float *packed, size_t panels, float *const out[6], const ptrdiff_t *offsets,
-                        int accumulate, const float *bias);
+                        const float *packed, const ccv_cl_reduction *red, size_t panels, float *const out[6],
+                        const ptrdiff_t *offsets, int accumulate, const float *bias);
+
+/// The taps of output pixel `pix` (of one image) that read the image and not its zero
+/// border: kernel rows [y0, y1) and columns [x0, x1). Taps on the border contribute exact
+/// zeros (a zero times a finite weight, added to a sum that is never -0), so leaving them
+/// out changes no bits of a forward value; in Conv4's stride-2 layers they are 9% (7x7
+/// outputs) to 31% (4x4 and 2x2) of the multiply-adds.
+typedef struct {
+    size_t y0, y1, x0, x1;
+} ccv_cl_taps;
+
+static ccv_cl_taps valid_taps(const ccv_cl_geometry *g, size_t pix) {
+    const size_t py = (pix / g->wo) * g->stride, px = (pix % g->wo) * g->stride;
+    const size_t top = g->hp - g->pad, right = g->wp - g->pad;
+    ccv_cl_taps t;
+    t.y0 = py < g->pad ? g->pad - py : 0;
+    t.y1 = top > py ? (top - py < g->kh ? top - py : g->kh) : 0;
+    t.x0 = px < g->pad ? g->pad - px : 0;
+    t.x1 = right > px ? (right - px < g->kw ? right - px : g->kw) : 0;
+    if (t.y1 < t.y0) t.y1 = t.y0;
+    if (t.x1 < t.x0) t.x1 = t.x0;
+    return t;
+}
+
+static int same_taps(ccv_cl_taps a, ccv_cl_taps b) {
+    return a.y0 == b.y0 && a.y1 == b.y1 && a.x0 == b.x0 && a.x1 == b.x1;
+}
+
+/// The block's `rows` pixels grouped by their valid taps: `order` lists them class by
+/// class (classes in the order of their first pixel in an image; within a class, image
+/// by image, pixels in raster order), `bounds[k]..bounds[k + 1]` is class k's part of it
+/// and `taps[k]` its taps. Returns the number of classes (at most ho * wo). The grouping
+/// depends on the shapes alone, so the order of the sums does too.
+static size_t tap_classes(const ccv_cl_geometry *g, size_t rows, size_t *order, size_t *bounds,
+                          ccv_cl_taps *taps, size_t *classOf) {
+    const size_t per = g->ho * g->wo, images = rows / per;
+    size_t classes = 0;
+    for (size_t pix = 0; pix < per; pix++) {
+        const ccv_cl_taps t = valid_taps(g, pix);
+        size_t k = 0;
+        while (k < classes && !same_taps(taps[k], t)) k++;
+        if (k == classes) taps[classes++] = t;
+        classOf[pix] = k;
+    }
+    size_t n = 0;
+    for (size_t k = 0; k < classes; k++) {
+        bounds[k] = n;
+        // The first image's pixels of the class, then the same shifted for the others.
+        for (size_t pix = 0; pix < per; pix++)
+            if (classOf[pix] == k) order[n++] = pix;
+        const size_t inImage = n - bounds[k];
+        for (size_t b = 1; b < images; b++)
+            for (size_t i = 0; i < inImage; i++) order[n++] = b * per + order[bounds[k] + i];
+    }
+    bounds[classes] = n;
+    return classes;
+}
+
+/// Scratch of `tap_classes` for `rows` pixels (one allocation; freed by the caller).
+typedef struct {
+    size_t *order, *bounds, *classOf;
+    ccv_cl_taps *taps;
+    size_t classes;
+} ccv_cl_grouping;
+
+static int group_pixels(const ccv_cl_geometry *g, size_t rows, ccv_cl_grouping *grouping) {
+    const size_t per = g->ho * g->wo;
+    if (per == 0 || rows % per != 0) return 0;
+    grouping->order = malloc(sizeof(size_t) * (rows + 2 * per + 1));
+    grouping->taps = malloc(sizeof(ccv_cl_taps) * per);
+    if (!grouping->order || !grouping->taps) abort();
+    grouping->bounds = grouping->order + rows;
+    grouping->classOf = grouping->bounds + per + 1;
+    grouping->classes = tap_classes(g, rows, grouping->order, grouping->bounds, grouping->taps, grouping->classOf);
+    return 1;
+}
+
+static void release_grouping(ccv_cl_grouping *grouping) {
+    free(grouping->order);
+    free(grouping->taps);
+}
 
 static void forward_driver(tile_fn kernel, const ccv_cl_geometry *g, const float *source, int fromColumns,
                            size_t rows, const float *packed, size_t o, const float *bias, float *out) {
     const size_t depth = g->kh * g->kw * g->c, panels = o / 16;
     ptrdiff_t *offsets = malloc(sizeof(ptrdiff_t) * panels);
     for (size_t j = 0; j < panels; j++) offsets[j] = (ptrdiff_t)(16 * j);
-    for (size_t r0 = 0; r0 < rows; r0 += 6) {
-        const size_t m = rows - r0 < 6 ? rows - r0 : 6;
-        const float *a[6];
-        float *dst[6];
-        for (size_t i = 0; i < 6; i++) {
-            const size_t r = r0 + (i < m ? i : 0);
-            a[i] = fromColumns ? source + r * depth : source + pixelOrigin(r, g);
-            dst[i] = out + r * o;
+    ccv_cl_grouping grouping;
+    if (fromColumns || !group_pixels(g, rows, &grouping)) {
+        // The columns hold the border's zeros in every row: one class, every tap.
+        const ccv_cl_reduction whole = {depth, 0, fromColumns ? depth : g->kw * g->c};
+        for (size_t r0 = 0; r0 < rows; r0 += 6) {
+            const size_t m = rows - r0 < 6 ? rows - r0 : 6;
+            const float *a[6];
+            float *dst[6];
+            for (size_t i = 0; i < 6; i++) {
+                const size_t r = r0 + (i < m ? i : 0);
+                a[i] = fromColumns ? source + r * depth : source + pixelOrigin(r, g);
+                dst[i] = out + r * o;
+            }
+            if (fromColumns) kernel(m, a, 1, depth, 0, packed, &whole, panels, dst, offsets, 0, bias);
+            else kernel(m, a, g->kh, g->kw * g->c, (ptrdiff_t)(g->wp * g->c), packed, &whole, panels, dst, offsets, 0,
+                        bias);
         }
-        if (fromColumns) kernel(m, a, 1, depth, 0, packed, panels, dst, offsets, 0, bias);
-        else kernel(m, a, g->kh, g->kw * g->c, (ptrdiff_t)(g->wp * g->c), packed, panels, dst, offsets, 0, bias);
+        free(offsets);
+        return;
     }
+    for (size_t k = 0; k < grouping.classes; k++) {
+        const ccv_cl_taps t = grouping.taps[k];
+        const size_t first = grouping.bounds[k], last = grouping.bounds[k + 1];
+        const ccv_cl_reduction part = {depth, (t.y0 * g->kw + t.x0) * g->c, g->kw * g->c};
+        const ptrdiff_t skip = (ptrdiff_t)((t.y0 * g->wp + t.x0) * g->c);
+        for (size_t r0 = first; r0 < last; r0 += 6) {
+            const size_t m = last - r0 < 6 ? last - r0 : 6;
+            const float *a[6];
+            float *dst[6];
+            for (size_t i = 0; i < 6; i++) {
+                const size_t r = grouping.order[r0 + (i < m ? i : 0)];
+                a[i] = source + pixelOrigin(r, g) + skip;
+                dst[i] = out + r * o;
+            }
+            kernel(m, a, t.y1 - t.y0, (t.x1 - t.x0) * g->c, (ptrdiff_t)(g->wp * g->c), packed, &part, panels, dst,
+                   offsets, 0, bias);
+        }
+    }
+    release_grouping(&grouping);
     free(offsets);
 }
 
 static void input_gradient_driver(tile_fn kernel, const ccv_cl_geometry *g, const float *dy, size_t rows,
                                   const float *packed, size_t o, float *dx) {
-    const size_t depth = g->kh * g->kw * g->c, panels = depth / 16;
+    const size_t depth = g->kh * g->kw * g->c, panels = depth / 16, perTap = g->c / 16;
     ptrdiff_t *offsets = malloc(sizeof(ptrdiff_t) * panels);
     for (size_t j = 0; j < panels; j++) {
         const size_t k = 16 * j, t = k / g->c, ci = k % g->c;
         offsets[j] = (ptrdiff_t)(((t / g->kw) * g->wp + t % g->kw) * g->c + ci);
     }
-    for (size_t r0 = 0; r0 < rows; r0 += 6) {
-        const size_t m = rows - r0 < 6 ? rows - r0 : 6;
-        const float *a[6];
-        float *dst[6];
-        for (size_t i = 0; i < 6; i++) {
-            const size_t r = r0 + (i < m ? i : 0);
-            a[i] = dy + r * o;
-            dst[i] = dx + pixelOrigin(r, g);
+    const ccv_cl_reduction whole = {o, 0, o};
+    ccv_cl_grouping grouping;
+    if (!group_pixels(g, rows, &grouping)) {
+        for (size_t r0 = 0; r0 < rows; r0 += 6) {
+            const size_t m = rows - r0 < 6 ? rows - r0 : 6;
+            const float *a[6];
+            float *dst[6];
+            for (size_t i = 0; i < 6; i++) {
+                const size_t r = r0 + (i < m ? i : 0);
+                a[i] = dy + r * o;
+                dst[i] = dx + pixelOrigin(r, g);
+            }
+            kernel(m, a, 1, o, 0, packed, &whole, panels, dst, offsets, 1, NULL);
         }
-        kernel(m, a, 1, o, 0, packed, panels, dst, offsets, 1, NULL);
+        free(offsets);
+        return;
     }
+    // Class by class, each tile adding only the (tap, channel) columns of its pixels' valid
+    // taps: for each valid kernel row, the panels of taps x0..x1 (contiguous, c a multiple of 16).
+    // The additions into the padded image run in this fixed order (it depends on the shapes
+    // alone), a different order from the raster one, so the border is left as it was: zeros
+    // that the caller drops.
+    for (size_t k = 0; k < grouping.classes; k++) {
+        const ccv_cl_taps t = grouping.taps[k];
+        const size_t first = grouping.bounds[k], last = grouping.bounds[k + 1];
+        for (size_t r0 = first; r0 < last; r0 += 6) {
+            const size_t m = last - r0 < 6 ? last - r0 : 6;
+            const float *a[6];
+            float *dst[6];
+            for (size_t i = 0; i < 6; i++) {
+                const size_t r = grouping.order[r0 + (i < m ? i : 0)];
+                a[i] = dy + r * o;
+                dst[i] = dx + pixelOrigin(r, g);
+            }
+            for (size_t ky = t.y0; ky < t.y1; ky++) {
+                const size_t j0 = (ky * g->kw + t.x0) * perTap, count = (t.x1 - t.x0) * perTap;
+                if (count) kernel(m, a, 1, o, 0, packed + j0 * o * 16, &whole, count, dst, offsets + j0, 1, NULL);
+            }
+        }
+    }
+    release_grouping(&grouping);
     free(offsets);
 }
 
@@ -178,15 +323,16 @@ CCV_SEG512(1)
 #undef CCV_SEG512
 
 AVX512 static void group512(const size_t P, size_t m, const float *const a[6], size_t segments, size_t length,
-                            ptrdiff_t stride, const float *packed, size_t j, size_t depth, float *const out[6],
-                            const ptrdiff_t *offsets, int accumulate, const float *bias) {
+                            ptrdiff_t stride, const float *packed, size_t j, const ccv_cl_reduction *red,
+                            float *const out[6], const ptrdiff_t *offsets, int accumulate, const float *bias) {
     __m512 acc[24];
     for (size_t i = 0; i < 24; i++) acc[i] = _mm512_setzero_ps();
     for (size_t s = 0; s < segments; s++) {
         const ptrdiff_t o = (ptrdiff_t)s * stride;
         const float *p[6] = {a[0] + o, a[1] + o, a[2] + o, a[3] + o, a[4] + o, a[5] + o};
         const float *b[4];
-        for (size_t k = 0; k < 4; k++) b[k] = packed + ((j + (k < P ? k : 0)) * depth + s * length) * 16;
+        for (size_t k = 0; k < 4; k++)
+            b[k] = packed + ((j + (k < P ? k : 0)) * red->depth + red->start + s * red->step) * 16;
         if (P == 4) segment512_4(p, b, length, acc);
         else if (P == 2) segment512_2(p, b, length, acc);
         else segment512_1(p, b, length, acc);
@@ -207,17 +353,16 @@ AVX512 static void group512(const size_t P, size_t m, const float *const a[6], s
 
 /// `tile`'s contract, with 512-bit registers.
 AVX512 static void tile512(size_t m, const float *const a[6], size_t segments, size_t length, ptrdiff_t stride,
-                           const float *packed, size_t panels, float *const out[6], const ptrdiff_t *offsets,
-                           int accumulate, const float *bias) {
-    const size_t depth = segments * length;
+                           const float *packed, const ccv_cl_reduction *red, size_t panels, float *const out[6],
+                           const ptrdiff_t *offsets, int accumulate, const float *bias) {
     size_t j = 0;
     for (; j + 4 <= panels; j += 4)
-        group512(4, m, a, segments, length, stride, packed, j, depth, out, offsets, accumulate, bias);
+        group512(4, m, a, segments, length, stride, packed, j, red, out, offsets, accumulate, bias);
     if (j + 2 <= panels) {
-        group512(2, m, a, segments, length, stride, packed, j, depth, out, offsets, accumulate, bias);
+        group512(2, m, a, segments, length, stride, packed, j, red, out, offsets, accumulate, bias);
         j += 2;
     }
-    if (j < panels) group512(1, m, a, segments, length, stride, packed, j, depth, out, offsets, accumulate, bias);
+    if (j < panels) group512(1, m, a, segments, length, stride, packed, j, red, out, offsets, accumulate, bias);
 }
 
 void ccv_cl_forward_avx512(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
@@ -258,42 +403,42 @@ static void weight_gradient_offsets(const ccv_cl_geometry *g, int fromColumns, s
     }
 }
 
-/// A weight-gradient tile's 6 rows: output channel o0 + i's gradient at pixel r0 (the next
-/// pixel's is `ldy` floats on), and its row of `dw` from panel j on (rows past `m` repeat the
-/// first, computed, not stored).
-static inline void wg_rows(size_t m, const float *dy, size_t ldy, size_t o0, size_t r0, float *dw, size_t depth,
-                           size_t j, const float *a[6], float *d[6]) {
+/// A weight-gradient tile's 6 rows: output channel o0 + i's gradient at the block's first
+/// pixel (pixel r's is `r * ldy` floats on), and its row of `dw` from panel j on (rows past
+/// `m` repeat the first, computed, not stored).
+static inline void wg_rows(size_t m, const float *dy, size_t o0, float *dw, size_t depth, size_t j,
+                           const float *a[6], float *d[6]) {
     for (size_t i = 0; i < 6; i++) {
         const size_t oi = o0 + (i < m ? i : 0);
-        a[i] = dy + r0 * ldy + oi;
+        a[i] = dy + oi;
         d[i] = dw + oi * depth + 16 * j;
     }
 }
 
 /// One tile of the weight gradient with 512-bit registers: output channels [o0, o0 + m) (m <= R,
-/// R = 6 or 5 rows) x panels [j, j + P), over pixels [r0, r0 + count); `first` starts the sums
-/// from zero.
+/// R = 6 or 5 rows) x panels [j, j + P), over the `count` pixels `list[0..count)` (ascending);
+/// `first` starts the sums from zero.
 AVX512 static inline __attribute__((always_inline)) void
 wg_group512(const size_t R, const size_t P, size_t m, const float *dy, size_t ldy, size_t o0, const float *source,
-            const ptrdiff_t *origins, const ptrdiff_t *offsets, size_t j, size_t r0, size_t count, int first,
-            float *dw, size_t depth) {
+            const ptrdiff_t *origins, const ptrdiff_t *offsets, size_t j, const uint32_t *list, size_t count,
+            int first, float *dw, size_t depth) {
     const float *a[6];
     float *d[6];
-    wg_rows(m, dy, ldy, o0, r0, dw, depth, j, a, d);
+    wg_rows(m, dy, o0, dw, depth, j, a, d);
     __m512 c[6][4];
     for (size_t i = 0; i < R; i++)
         for (size_t k = 0; k < P; k++) c[i][k] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(d[i] + 16 * k);
     ptrdiff_t off[4];
     for (size_t k = 0; k < P; k++) off[k] = offsets[j + k];
-    const ptrdiff_t *org = origins + r0;
     // One pixel: P panels of B, then each row's gradient broadcast against them. A full tile
     // (m == R, every tile of 64 output channels) reads its R gradients through one pointer
     // at fixed offsets; with six pointers the loop runs out of general registers and
     // reloads two of them from the stack every pixel. Both loops do the same arithmetic.
 #define CCV_PIXEL(ROW)                                                                        \
-        const float *b = source + org[q];                                                     \
+        const size_t qo = (size_t)list[q] * ldy;                                              \
+        const float *b = source + origins[list[q]];                                           \
         {                                                                                     \
-            const float *ahead = source + org[q + CCV_WG_AHEAD < count ? q + CCV_WG_AHEAD : q]; \
+            const float *ahead = source + origins[list[q + CCV_WG_AHEAD < count ? q + CCV_WG_AHEAD : q]]; \
             for (size_t k = 0; k < P; k++) _mm_prefetch((const char *)(ahead + off[k]), _MM_HINT_T0); \
         }                                                                                     \
         __m512 w[4];                                                                          \
@@ -305,12 +450,12 @@ wg_group512(const size_t R, const size_t P, size_t m, const float *dy, size_t ld
     if (m == R) {
         const float *row = a[0];
 #define CCV_ROW(r) x = _mm512_set1_ps(row[qo + r]); CCV_FMA(r)
-        for (size_t q = 0, qo = 0; q < count; q++, qo += ldy) { CCV_PIXEL(CCV_ROW) }
+        for (size_t q = 0; q < count; q++) { CCV_PIXEL(CCV_ROW) }
 #undef CCV_ROW
     } else {
         const float *p[6] = {a[0], a[1], a[2], a[3], a[4], a[5]};
 #define CCV_ROW(r) x = _mm512_set1_ps(p[r][qo]); CCV_FMA(r)
-        for (size_t q = 0, qo = 0; q < count; q++, qo += ldy) { CCV_PIXEL(CCV_ROW) }
+        for (size_t q = 0; q < count; q++) { CCV_PIXEL(CCV_ROW) }
 #undef CCV_ROW
     }
 #undef CCV_FMA
@@ -323,8 +468,9 @@ wg_group512(const size_t R, const size_t P, size_t m, const float *dy, size_t ld
 #define CCV_WG512(R, P)                                                                                         \
     AVX512 static void wg_group512_##R##_##P(size_t m, const float *dy, size_t ldy, size_t o0, const float *source, \
                                              const ptrdiff_t *origins, const ptrdiff_t *offsets, size_t j,       \
-                                             size_t r0, size_t count, int first, float *dw, size_t depth) {      \
-        wg_group512(R, P, m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);         \
+                                             const uint32_t *list, size_t count, int first, float *dw,           \
+                                             size_t depth) {                                                     \
+        wg_group512(R, P, m, dy, ldy, o0, source, origins, offsets, j, list, count, first, dw, depth);       \
     }
 CCV_WG512(6, 4)
 CCV_WG512(6, 2)
@@ -336,19 +482,19 @@ CCV_WG512(5, 1)
 
 /// The AVX2 tile: 6 output channels x one panel of 16 columns (12 registers).
 AVX2 static void wg_group256(size_t m, const float *dy, size_t ldy, size_t o0, const float *source,
-                             const ptrdiff_t *origins, const ptrdiff_t *offsets, size_t j, size_t r0, size_t count,
-                             int first, float *dw, size_t depth) {
+                             const ptrdiff_t *origins, const ptrdiff_t *offsets, size_t j, const uint32_t *list,
+                             size_t count, int first, float *dw, size_t depth) {
     const float *a[6];
     float *d[6];
-    wg_rows(m, dy, ldy, o0, r0, dw, depth, j, a, d);
+    wg_rows(m, dy, o0, dw, depth, j, a, d);
     __m256 c[6][2];
     for (size_t i = 0; i < 6; i++)
         for (size_t h = 0; h < 2; h++) c[i][h] = first ? _mm256_setzero_ps() : _mm256_loadu_ps(d[i] + 8 * h);
     const ptrdiff_t off = offsets[j];
-    const ptrdiff_t *org = origins + r0;
     const float *p0 = a[0], *p1 = a[1], *p2 = a[2], *p3 = a[3], *p4 = a[4], *p5 = a[5];
-    for (size_t q = 0, qo = 0; q < count; q++, qo += ldy) {
-        const float *b = source + org[q] + off;
+    for (size_t q = 0; q < count; q++) {
+        const size_t qo = (size_t)list[q] * ldy;
+        const float *b = source + origins[list[q]] + off;
         const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         __m256 x;
 #define CCV_ROW(r, p)                                                             \
@@ -361,37 +507,79 @@ AVX2 static void wg_group256(size_t m, const float *dy, size_t ldy, size_t o0, c
         for (size_t h = 0; h < 2; h++) _mm256_storeu_ps(d[i] + 8 * h, c[i][h]);
 }
 
+/// The pixels (of `rows`, ascending) whose tap t reads the image and not its zero border,
+/// tap by tap: `lists + t * rows`, `lengths[t]` of them. Returns 0 (no lists) when the block
+/// is not whole images.
+static int weight_gradient_lists(const ccv_cl_geometry *g, size_t rows, uint32_t *lists, size_t *lengths) {
+    const size_t per = g->ho * g->wo, taps = g->kh * g->kw;
+    if (per == 0 || rows % per != 0) return 0;
+    for (size_t t = 0; t < taps; t++) {
+        const size_t ky = t / g->kw, kx = t % g->kw;
+        uint32_t *list = lists + t * rows;
+        // The first image's pixels, then the same pattern shifted for the others.
+        size_t n = 0;
+        for (size_t pix = 0; pix < per; pix++) {
+            const size_t py = (pix / g->wo) * g->stride + ky, px = (pix % g->wo) * g->stride + kx;
+            if (py >= g->pad && py < g->hp - g->pad && px >= g->pad && px < g->wp - g->pad) list[n++] = (uint32_t)pix;
+        }
+        const size_t valid = n;
+        for (size_t b = per; b < rows; b += per)
+            for (size_t i = 0; i < valid; i++) list[n++] = (uint32_t)b + list[i];
+        lengths[t] = n;
+    }
+    return 1;
+}
+
 static void weight_gradient_driver(int wide, const ccv_cl_geometry *g, const float *source, int fromColumns,
                                    size_t rows, const float *dy, size_t ldy, size_t oFirst, size_t oLast, float *dw) {
-    const size_t depth = g->kh * g->kw * g->c, panels = depth / 16;
+    const size_t depth = g->kh * g->kw * g->c, panels = depth / 16, taps = g->kh * g->kw, perTap = g->c / 16;
     ptrdiff_t *origins = malloc(sizeof(ptrdiff_t) * (rows + panels));
     ptrdiff_t *offsets = origins + rows;
     weight_gradient_offsets(g, fromColumns, rows, origins, offsets);
+    // Tap by tap, each panel's sums run over the pixels whose tap is inside the image: the
+    // others read the border's zeros (in the padded images or in the columns), and leaving
+    // their exact zero products out changes no bits. With 512-bit tiles of 4 panels a tap
+    // must span whole tiles (c a multiple of 64, as in Conv4); otherwise, and for blocks that
+    // are not whole images, every panel runs over every pixel.
+    uint32_t *lists = malloc(sizeof(uint32_t) * rows * (taps + 1));
+    size_t *lengths = malloc(sizeof(size_t) * taps);
+    if (!origins || !lists || !lengths) abort();
+    uint32_t *all = lists + taps * rows;
+    for (size_t r = 0; r < rows; r++) all[r] = (uint32_t)r;
+    const int byTap = (!wide || g->c % 64 == 0) && weight_gradient_lists(g, rows, lists, lengths);
     for (size_t r0 = 0; r0 < rows; r0 += CCV_WG_CHUNK) {
-        const size_t count = rows - r0 < CCV_WG_CHUNK ? rows - r0 : CCV_WG_CHUNK;
         const int first = r0 == 0;
         size_t j = 0;
         while (j < panels) {
             const size_t P = !wide ? 1 : panels - j >= 4 ? 4 : panels - j >= 2 ? 2 : 1;
+            const size_t tap = j / perTap, length = byTap ? lengths[tap] : rows;
+            const uint32_t *list = byTap ? lists + tap * rows : all;
+            // A tap's list is cut into chunks at the same places as the pixels (`r0`); a tap
+            // with fewer pixels runs out early (and one with none stores zeros once).
+            if (r0 >= length && !first) { j += P; continue; }
+            const size_t count = r0 >= length ? 0 : length - r0 < CCV_WG_CHUNK ? length - r0 : CCV_WG_CHUNK;
             // With 512-bit registers the channels go in tiles of 6 and 5 rows where they can
             // (32 = 2 x 6 + 4 x 5), so no tile computes rows it does not store.
             const size_t channels = oLast - oFirst, tiles = (channels + 5) / 6;
             const size_t sixes = wide && channels >= 5 * tiles ? channels - 5 * tiles : tiles;
             size_t o0 = oFirst;
+            const uint32_t *l = list + r0;
             for (size_t t = 0; t < tiles && o0 < oLast; t++) {
                 const size_t R = t < sixes ? 6 : 5, m = oLast - o0 < R ? oLast - o0 : R;
-                if (!wide) wg_group256(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else if (R == 6 && P == 4) wg_group512_6_4(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else if (R == 6 && P == 2) wg_group512_6_2(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else if (R == 6) wg_group512_6_1(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else if (P == 4) wg_group512_5_4(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else if (P == 2) wg_group512_5_2(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
-                else wg_group512_5_1(m, dy, ldy, o0, source, origins, offsets, j, r0, count, first, dw, depth);
+                if (!wide) wg_group256(m, dy, ldy, o0, source, origins, offsets, j, l, count, first, dw, depth);
+                else if (R == 6 && P == 4) wg_group512_6_4(m, dy, ldy, o0, source, origins, offsets, j, l, count, first, dw, depth);
+                else if (R == 6 && P == 2) wg_group512_6_2(m, dy, ldy, o0, source, origins, offsets, j, l, count, first, dw, depth);
+                else if (R == 6) wg_group512_6_1(m, dy, ldy, o0, source, origins, offsets, j, l, count, first, dw, depth);
+                else if (P == 4) wg_group512_5_4(m, dy, ldy, o0, source, origins, offsets, j, l, count, first, dw, depth);
+                else if (P == 2) wg_group512_5_2(m, dy, ldy, o0, source, origins, offsets, j, l, count, first, dw, depth);
+                else wg_group512_5_1(m, dy, ldy, o0, source, origins, offsets, j, l, count, first, dw, depth);
                 o0 += m;
             }
             j += P;
         }
     }
+    free(lists);
+    free(lengths);
     free(origins);
 }
 

@@ -81,6 +81,44 @@ import Testing
 
     /// Which kernel each geometry gets: channels-last takes 16+ input channels that
     /// Winograd leaves, and `.im2col` turns every special kernel off.
+    /// The tiles leave out the taps that fall on the zero border (a pixel on the top row
+    /// skips its kernel's top row, one in the first column its left column). The products
+    /// left out are exact zeros, so a padded convolution gives the bits of the same
+    /// convolution without padding on the input zero-padded beforehand, where every tap is
+    /// read: the output and the weight gradient (each a sum over taps, or over pixels, in
+    /// the same order). Cases: MAML's 14x14 and 7x7 layers (the 7x7 one also has a bottom
+    /// row and a right column whose last taps fall on the border), its 2x2 outputs, and a
+    /// 5x5 kernel with a border of 2 on an 9x8 map.
+    @Test(arguments: [([12, 64, 14, 14], [64, 64, 3, 3], 2, 1), ([4, 32, 7, 7], [32, 32, 3, 3], 2, 1),
+                      ([6, 16, 4, 4], [16, 16, 3, 3], 2, 1), ([3, 32, 9, 8], [48, 32, 5, 5], 1, 2)])
+    func borderTapsLeftOutChangeNoBits(_ xShape: [Int], _ wShape: [Int], _ stride: Int, _ padding: Int) {
+        var rng = SeededGenerator(seed: 35)
+        let x = Tensor.randomNormal(shape: xShape, using: &rng)
+        let w = (Tensor.randomNormal(shape: wShape, using: &rng) * 0.1).requiringGradient()
+        let (n, c, h, wd) = (xShape[0], xShape[1], xShape[2], xShape[3])
+        let (hp, wp) = (h + 2 * padding, wd + 2 * padding)
+        var padded = [Float](repeating: 0, count: n * c * hp * wp)
+        let xs = x.scalars
+        for plane in 0..<(n * c) {
+            for y in 0..<h {
+                for xi in 0..<wd { padded[(plane * hp + y + padding) * wp + xi + padding] = xs[(plane * h + y) * wd + xi] }
+            }
+        }
+        let xp = Tensor(shape: [n, c, hp, wp], scalars: padded)
+        #expect(ConvolutionAlgorithm.kernel(input: xShape, weight: wShape, stride: stride, padding: padding) == .channelsLast)
+        #expect(ConvolutionAlgorithm.kernel(input: xp.shape, weight: wShape, stride: stride, padding: 0) == .channelsLast)
+        let y = conv2d(x, weight: w, bias: nil, stride: stride, padding: padding)
+        let yp = conv2d(xp, weight: w, bias: nil, stride: stride, padding: 0)
+        #expect(y.shape == yp.shape)
+        let r = Tensor.randomNormal(shape: y.shape, using: &rng)
+        let dw = gradients(of: (y * r).sum(), with: [w])[0].scalars
+        let dwp = gradients(of: (yp * r).sum(), with: [w])[0].scalars
+        let (sameOutput, sameWeightGradient) = (y.scalars == yp.scalars, dw == dwp)
+        #expect(sameOutput, "output: the border's taps must add nothing")
+        #expect(sameWeightGradient, "weight gradient: the border's pixels must add nothing")
+        #expect(y.scalars.contains { $0 != 0 } && dw.contains { $0 != 0 })
+    }
+
     @Test func kernelChoice() {
         let k = ConvolutionAlgorithm.kernel
         #expect(k([2, 64, 14, 14], [64, 64, 3, 3], 1, 1) == .winograd)

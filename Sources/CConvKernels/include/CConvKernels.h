@@ -69,7 +69,8 @@ void ccv_from_padded_channels_last_avx2(const float *src, size_t c, size_t h, si
 /// a `kh` x `kw` kernel with stride `stride`, `ho` x `wo` outputs per image, and the
 /// input images zero-padded to `hp` x `wp` (channels innermost).
 typedef struct {
-    size_t c, kh, kw, stride, ho, wo, hp, wp;
+    /// `hp = h + 2 pad` and `wp = w + 2 pad`: the zero-padded image's size.
+    size_t c, kh, kw, stride, ho, wo, hp, wp, pad;
 } ccv_cl_geometry;
 
 /// out[r, 0..o) = bias + sum over the pixel's (tap, channel) values of value * weight, for
