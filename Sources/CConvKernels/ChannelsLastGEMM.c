@@ -11,9 +11,13 @@
 // folded. Only the weight is packed, once per call, into panels of 16 columns.
 //
 // Every output value is one sum over the reduction in a fixed order (segments, then
-// positions within a segment), whatever tile it falls in. The input gradient adds
-// each tile into the padded image, tile after tile from the block's first pixel; the
-// caller's blocks depend on the shapes alone, and so does the order of the additions.
+// positions within a segment), whatever tile it falls in. Taps that fall on the zero
+// border are left out (their products are exact zeros, so no sum changes): the forward
+// and the input gradient group a block's pixels into classes by their valid taps and run
+// each class's tiles over those taps only; the weight gradient runs each tap's panels
+// over the pixels that tap reads inside the image. The input gradient adds each tile into
+// the padded image, class by class and tile after tile; the caller's blocks depend on the
+// shapes alone, and so does the order of the additions.
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>

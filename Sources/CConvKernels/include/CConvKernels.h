@@ -84,7 +84,8 @@ void ccv_cl_forward_avx2(const ccv_cl_geometry *g, const float *source, int from
 /// Adds to `dx` (the block's zero-padded channels-last images, `[images, hp, wp, c]`) the
 /// input gradient of the block's `rows` output pixels, whose channels-last gradient is
 /// `dy` (`[rows, o]`): every (tap, channel) column of dy x weight straight into the value
-/// it belongs to, without a column matrix, in tiles of 6 rows from the block's first.
+/// it belongs to, without a column matrix, in tiles of 6 rows grouped by the taps that fall
+/// inside the image (the border's values are left as they were).
 void ccv_cl_input_gradient_avx2(const ccv_cl_geometry *g, const float *dy, size_t rows,
                                 const float *packed, size_t o, float *dx);
 
