@@ -4,13 +4,13 @@ import CConvKernels
 /// gradients are channels-last (`[N, H, W, C]`), with OIHW weights as everywhere.
 ///
 /// `ImplicitColumnConvolution`'s tiles already compute in channels-last: they read
-/// a zero-padded `[n, hp, wp, c]` input (or the `[n·p, kh·kw·c]` columns) and write
-/// `[n·p, o]` outputs. Called from NCHW, every convolution pays four transposes around
-/// them (input and output in the forward, output gradient and input gradient in the
-/// backward): 12-15% of a MAML task. Here the tensors are already in the tiles'
-/// layout, so the forward only pads (contiguous row copies of `w·c` values) and the
-/// tiles write the output in place; the input gradient is the tiles' padded result
-/// with its border dropped; the weight gradient reads the output gradient as it is.
+/// a `[n, h, w, c]` input (zero-padded, or as it is: they leave out the taps on the
+/// border) or the `[n·p, kh·kw·c]` columns, and write `[n·p, o]` outputs. Called from
+/// NCHW, every convolution pays four transposes around them (input and output in the
+/// forward, output gradient and input gradient in the backward): 12-15% of a MAML task.
+/// Here the tensors are already in the tiles' layout, so the forward reads the input
+/// in place and writes the output in place; the input gradient is added straight into
+/// `dx`; the weight gradient reads the input and the output gradient as they are.
 ///
 /// Where the tiles do not apply (fewer than 16 input or output channels, Winograd's
 /// stride-1 shapes, a non-AVX2 CPU, or an `.im2col` scope of `ConvolutionAlgorithm`)
@@ -60,15 +60,6 @@ enum ChannelsLastConvKernels {
         tail.update(repeating: 0, count: (pd &- 1) &* paddedRow &+ (wp &- pd) &* c)
     }
 
-    /// The interior of a zero-padded channels-last image `src` -> `x` (`[h, w, c]`).
-    static func unpad(_ g: ConvGeometry, _ src: UnsafePointer<Float>, _ x: UnsafeMutablePointer<Float>) {
-        let (c, pd) = (g.c, g.padding)
-        let wp = g.w &+ 2 &* pd, row = g.w &* c
-        for y in 0..<g.h {
-            (x + y &* row).update(from: src + ((y &+ pd) &* wp &+ pd) &* c, count: row)
-        }
-    }
-
     /// `dst[ni] = src[ni]ᵀ` for each image: `[rows, columns]` planes, in parts by images.
     private static func transposeImages(_ src: UnsafePointer<Float>, count: Int, rows: Int, columns: Int,
                                         _ dst: UnsafeMutablePointer<Float>) {
@@ -116,37 +107,28 @@ enum ChannelsLastConvKernels {
                 }
             }
         }
-        typealias Kept = ImplicitColumnConvolution.Kept
+        // The tiles read the input in place, leaving out the taps on the border (no padded
+        // copy); the implicit weight gradient reads it in place too, so only the OpenBLAS
+        // weight gradient (CPUs without AVX-512F) needs the columns kept.
         let (k, p, o, hwc) = (g.ckk, g.p, g.o, image(g))
-        let padded = ImplicitColumnConvolution.paddedImage(g)
-        let keep: Kept = !keepForWeight ? .nothing
-            : ImplicitColumnConvolution.weightGradientApplies(g) ? .paddedInput : .columns
-        let kept: TensorStorage? = switch keep {
-        case .nothing: nil
-        case .columns: TensorStorage(uninitializedCount: g.n * p * k)
-        case .paddedInput: TensorStorage(uninitializedCount: g.n * padded)
-        }
-        let perBlock = ImplicitColumnConvolution.imagesPerBlock(g, floatsPerImage: keep == .columns ? p * k : padded)
+        let keepColumns = keepForWeight && !ImplicitColumnConvolution.weightGradientApplies(g)
+        let kept = keepColumns ? TensorStorage(uninitializedCount: g.n * p * k) : nil
+        let perBlock = ImplicitColumnConvolution.imagesPerBlock(g, floatsPerImage: keepColumns ? p * k : hwc)
         let kernel = ImplicitColumnConvolution.wide ? ccv_cl_forward_avx512 : ccv_cl_forward_avx2
-        withUnsafePointer(to: ImplicitColumnConvolution.geometry(g)) { geo in
+        withUnsafePointer(to: ImplicitColumnConvolution.geometry(g, padded: false)) { geo in
         BufferPool.withScratch(o * k) { packed in
             ImplicitColumnConvolution.packForward(g, w, packed)
             IntraOpParallelism.forEachRange(of: g.n, parts: ConvKernels.parts(g, items: g.n)) { images in
-                let scratch = keep == .nothing ? min(perBlock, images.count) * padded : 0
-                BufferPool.withScratch(scratch) { xp in
-                    for first in stride(from: images.lowerBound, to: images.upperBound, by: perBlock) {
-                        let block = first..<min(first + perBlock, images.upperBound)
-                        let rows = block.count * p, y = out + first * p * o
-                        if keep == .columns, let kept {
-                            // The kept columns and the padded images give the same bits.
-                            let col = kept.base + first * p * k
-                            ChannelsLastConvolution.unfold(g, x + first * hwc, count: block.count, col)
-                            kernel(geo, col, 1, rows, packed, o, bias, y)
-                        } else {
-                            let images = keep == .paddedInput ? kept!.base + first * padded : xp
-                            for ni in block { pad(g, x + ni * hwc, images + (ni - first) * padded) }
-                            kernel(geo, images, 0, rows, packed, o, bias, y)
-                        }
+                for first in stride(from: images.lowerBound, to: images.upperBound, by: perBlock) {
+                    let block = first..<min(first + perBlock, images.upperBound)
+                    let rows = block.count * p, y = out + first * p * o
+                    if let kept {
+                        // The kept columns and the images in place give the same bits.
+                        let col = kept.base + first * p * k
+                        ChannelsLastConvolution.unfold(g, x + first * hwc, count: block.count, col)
+                        kernel(geo, col, 1, rows, packed, o, bias, y)
+                    } else {
+                        kernel(geo, x + first * hwc, 0, rows, packed, o, bias, y)
                     }
                 }
             }
@@ -171,21 +153,19 @@ enum ChannelsLastConvKernels {
             }
             return
         }
+        // The tiles add each pixel's valid taps straight into `dx` (no padded scratch to
+        // zero and crop), a block's images zeroed first.
         let (k, p, o, hwc) = (g.ckk, g.p, g.o, image(g))
-        let padded = ImplicitColumnConvolution.paddedImage(g)
-        let perBlock = ImplicitColumnConvolution.imagesPerBlock(g, floatsPerImage: padded)
         let kernel = ImplicitColumnConvolution.wide ? ccv_cl_input_gradient_avx512 : ccv_cl_input_gradient_avx2
-        withUnsafePointer(to: ImplicitColumnConvolution.geometry(g)) { geo in
+        withUnsafePointer(to: ImplicitColumnConvolution.geometry(g, padded: false)) { geo in
         BufferPool.withScratch(o * k) { packed in
             ImplicitColumnConvolution.packInputGradient(g, w, packed)
+            let perBlock = ImplicitColumnConvolution.imagesPerBlock(g, floatsPerImage: hwc)
             IntraOpParallelism.forEachRange(of: g.n, parts: ConvKernels.parts(g, items: g.n)) { images in
-                BufferPool.withScratch(min(perBlock, images.count) * padded) { dxp in
-                    for first in stride(from: images.lowerBound, to: images.upperBound, by: perBlock) {
-                        let block = first..<min(first + perBlock, images.upperBound)
-                        dxp.update(repeating: 0, count: block.count * padded)
-                        kernel(geo, dy + first * p * o, block.count * p, packed, o, dxp)
-                        for ni in block { unpad(g, dxp + (ni - first) * padded, dx + ni * hwc) }
-                    }
+                for first in stride(from: images.lowerBound, to: images.upperBound, by: perBlock) {
+                    let count = min(perBlock, images.upperBound - first), block = dx + first * hwc
+                    block.update(repeating: 0, count: count * hwc)
+                    kernel(geo, dy + first * p * o, count * p, packed, o, block)
                 }
             }
         }
@@ -213,26 +193,16 @@ enum ChannelsLastConvKernels {
         let (k, p, o, np, hwc) = (g.ckk, g.p, g.o, g.n &* g.p, image(g))
         let imageParts = ConvKernels.parts(g, items: g.n), rowParts = ConvKernels.parts(g, items: o)
         if ImplicitColumnConvolution.weightGradientApplies(g) {
-            let padded = ImplicitColumnConvolution.paddedImage(g)
-            let source = kept ?? {
-                let fresh = TensorStorage(uninitializedCount: g.n * padded)
-                let base = fresh.base
-                IntraOpParallelism.forEachRange(of: g.n, parts: imageParts) { images in
-                    for ni in images { pad(g, x + ni * hwc, base + ni * padded) }
-                }
-                return fresh
-            }()
-            let src = UnsafePointer(source.base)
+            // The input in place: each tap's sums run over the pixels it reads inside the image.
             let kernel = ImplicitColumnConvolution.wide ? ccv_cl_weight_gradient_avx512 : ccv_cl_weight_gradient_avx2
-            withUnsafePointer(to: ImplicitColumnConvolution.geometry(g)) { geo in
+            withUnsafePointer(to: ImplicitColumnConvolution.geometry(g, padded: false)) { geo in
             BufferPool.withScratch(o * k) { dwt in
                 IntraOpParallelism.forEachRange(of: o, parts: rowParts) { rows in
-                    kernel(geo, src, 0, np, dy, o, rows.lowerBound, rows.upperBound, dwt)
+                    kernel(geo, x, 0, np, dy, o, rows.lowerBound, rows.upperBound, dwt)
                     ChannelsLastConvolution.unpermuteWeight(g, dwt, dw, rows: rows)
                 }
             }
             }
-            withExtendedLifetime(source) {}
             return
         }
         // OpenBLAS: dw'[o, k] = dyᵀ · cols, reading dy (`[n·p, o]`) transposed in place.

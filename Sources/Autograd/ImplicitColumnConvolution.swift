@@ -61,9 +61,11 @@ enum ImplicitColumnConvolution {
     /// before the parts start).
     static var wide: Bool { VectorInstructions.inForce == .avx512 }
 
-    static func geometry(_ g: ConvGeometry) -> ccv_cl_geometry {
+    /// The kernels' geometry, for images stored zero-padded (`padded`) or as they are.
+    static func geometry(_ g: ConvGeometry, padded: Bool = true) -> ccv_cl_geometry {
         ccv_cl_geometry(c: g.c, kh: g.kh, kw: g.kw, stride: g.stride, ho: g.ho, wo: g.wo,
-                        hp: g.h + 2 * g.padding, wp: g.w + 2 * g.padding, pad: g.padding)
+                        hp: g.h + 2 * g.padding, wp: g.w + 2 * g.padding, pad: g.padding,
+                        border: padded ? g.padding : 0)
     }
 
     /// Floats of one zero-padded channels-last image.

@@ -79,12 +79,20 @@ AVX2 static void tile(size_t m, const float *const a[6], size_t segments, size_t
     }
 }
 
-/// The first row of pixel `r` (of `count` images of ho x wo outputs) in a zero-padded
-/// channels-last image batch of wp-wide rows: its top-left tap.
+/// The first row of pixel `r` (of `count` images of ho x wo outputs) in a channels-last
+/// image batch, stored with its zero border (wp-wide rows) or without it: the offset of
+/// its top-left tap.
 static inline ptrdiff_t pixelOrigin(size_t r, const ccv_cl_geometry *g) {
     const size_t per = g->ho * g->wo, b = r / per, pix = r % per, oy = pix / g->wo, ox = pix % g->wo;
-    return (ptrdiff_t)(((b * g->hp + oy * g->stride) * g->wp + ox * g->stride) * g->c);
+    const ptrdiff_t d = (ptrdiff_t)(g->pad - g->border), sh = (ptrdiff_t)g->hp - 2 * d, sw = (ptrdiff_t)g->wp - 2 * d;
+    // Without the stored border (d > 0) this is before the image's first value for pixels
+    // on the top row or the first column: only their valid taps are ever added to it.
+    return (((ptrdiff_t)b * sh + (ptrdiff_t)(oy * g->stride) - d) * sw + (ptrdiff_t)(ox * g->stride) - d)
+        * (ptrdiff_t)g->c;
 }
+
+/// The width of a stored image (`wp`, or `w` without its border): rows are this many pixels apart.
+static inline size_t storedWidth(const ccv_cl_geometry *g) { return g->wp - 2 * (g->pad - g->border); }
 
 /// A tile kernel: `tile` (AVX2) or `tile512` (AVX-512), the same sums in the same order.
 typedef void (*tile_fn)(size_t m, const float *const a[6], size_t segments, size_t length, ptrdiff_t stride,
@@ -178,7 +186,9 @@ static void forward_driver(tile_fn kernel, const ccv_cl_geometry *g, const float
     for (size_t j = 0; j < panels; j++) offsets[j] = (ptrdiff_t)(16 * j);
     ccv_cl_grouping grouping;
     if (fromColumns || !group_pixels(g, rows, &grouping)) {
-        // The columns hold the border's zeros in every row: one class, every tap.
+        // The columns hold the border's zeros in every row: one class, every tap. Images
+        // stored without their border need the classes (whole images).
+        if (!fromColumns && g->border != g->pad) abort();
         const ccv_cl_reduction whole = {depth, 0, fromColumns ? depth : g->kw * g->c};
         for (size_t r0 = 0; r0 < rows; r0 += 6) {
             const size_t m = rows - r0 < 6 ? rows - r0 : 6;
@@ -190,8 +200,8 @@ static void forward_driver(tile_fn kernel, const ccv_cl_geometry *g, const float
                 dst[i] = out + r * o;
             }
             if (fromColumns) kernel(m, a, 1, depth, 0, packed, &whole, panels, dst, offsets, 0, bias);
-            else kernel(m, a, g->kh, g->kw * g->c, (ptrdiff_t)(g->wp * g->c), packed, &whole, panels, dst, offsets, 0,
-                        bias);
+            else kernel(m, a, g->kh, g->kw * g->c, (ptrdiff_t)(storedWidth(g) * g->c), packed, &whole, panels, dst,
+                        offsets, 0, bias);
         }
         free(offsets);
         return;
@@ -200,18 +210,18 @@ static void forward_driver(tile_fn kernel, const ccv_cl_geometry *g, const float
         const ccv_cl_taps t = grouping.taps[k];
         const size_t first = grouping.bounds[k], last = grouping.bounds[k + 1];
         const ccv_cl_reduction part = {depth, (t.y0 * g->kw + t.x0) * g->c, g->kw * g->c};
-        const ptrdiff_t skip = (ptrdiff_t)((t.y0 * g->wp + t.x0) * g->c);
+        const ptrdiff_t skip = (ptrdiff_t)((t.y0 * storedWidth(g) + t.x0) * g->c);
         for (size_t r0 = first; r0 < last; r0 += 6) {
             const size_t m = last - r0 < 6 ? last - r0 : 6;
             const float *a[6];
             float *dst[6];
             for (size_t i = 0; i < 6; i++) {
                 const size_t r = grouping.order[r0 + (i < m ? i : 0)];
-                a[i] = source + pixelOrigin(r, g) + skip;
+                a[i] = source + (pixelOrigin(r, g) + skip);
                 dst[i] = out + r * o;
             }
-            kernel(m, a, t.y1 - t.y0, (t.x1 - t.x0) * g->c, (ptrdiff_t)(g->wp * g->c), packed, &part, panels, dst,
-                   offsets, 0, bias);
+            kernel(m, a, t.y1 - t.y0, (t.x1 - t.x0) * g->c, (ptrdiff_t)(storedWidth(g) * g->c), packed, &part, panels,
+                   dst, offsets, 0, bias);
         }
     }
     release_grouping(&grouping);
@@ -224,11 +234,12 @@ static void input_gradient_driver(tile_fn kernel, const ccv_cl_geometry *g, cons
     ptrdiff_t *offsets = malloc(sizeof(ptrdiff_t) * panels);
     for (size_t j = 0; j < panels; j++) {
         const size_t k = 16 * j, t = k / g->c, ci = k % g->c;
-        offsets[j] = (ptrdiff_t)(((t / g->kw) * g->wp + t % g->kw) * g->c + ci);
+        offsets[j] = (ptrdiff_t)(((t / g->kw) * storedWidth(g) + t % g->kw) * g->c + ci);
     }
     const ccv_cl_reduction whole = {o, 0, o};
     ccv_cl_grouping grouping;
     if (!group_pixels(g, rows, &grouping)) {
+        if (g->border != g->pad) abort();  // images without their border need the classes
         for (size_t r0 = 0; r0 < rows; r0 += 6) {
             const size_t m = rows - r0 < 6 ? rows - r0 : 6;
             const float *a[6];
@@ -248,9 +259,15 @@ static void input_gradient_driver(tile_fn kernel, const ccv_cl_geometry *g, cons
     // The additions into the padded image run in this fixed order (it depends on the shapes
     // alone), a different order from the raster one, so the border is left as it was: zeros
     // that the caller drops.
+    // Each row's pointer is its first valid tap's place, and the class's panel offsets are
+    // counted from there, so no pointer points outside the images stored without a border.
+    ptrdiff_t *shifted = malloc(sizeof(ptrdiff_t) * panels);
+    if (!shifted) abort();
     for (size_t k = 0; k < grouping.classes; k++) {
         const ccv_cl_taps t = grouping.taps[k];
         const size_t first = grouping.bounds[k], last = grouping.bounds[k + 1];
+        const ptrdiff_t base = (ptrdiff_t)((t.y0 * storedWidth(g) + t.x0) * g->c);
+        for (size_t j = 0; j < panels; j++) shifted[j] = offsets[j] - base;
         for (size_t r0 = first; r0 < last; r0 += 6) {
             const size_t m = last - r0 < 6 ? last - r0 : 6;
             const float *a[6];
@@ -258,14 +275,15 @@ static void input_gradient_driver(tile_fn kernel, const ccv_cl_geometry *g, cons
             for (size_t i = 0; i < 6; i++) {
                 const size_t r = grouping.order[r0 + (i < m ? i : 0)];
                 a[i] = dy + r * o;
-                dst[i] = dx + pixelOrigin(r, g);
+                dst[i] = dx + (pixelOrigin(r, g) + base);
             }
             for (size_t ky = t.y0; ky < t.y1; ky++) {
                 const size_t j0 = (ky * g->kw + t.x0) * perTap, count = (t.x1 - t.x0) * perTap;
-                if (count) kernel(m, a, 1, o, 0, packed + j0 * o * 16, &whole, count, dst, offsets + j0, 1, NULL);
+                if (count) kernel(m, a, 1, o, 0, packed + j0 * o * 16, &whole, count, dst, shifted + j0, 1, NULL);
             }
         }
     }
+    free(shifted);
     release_grouping(&grouping);
     free(offsets);
 }
@@ -403,7 +421,7 @@ static void weight_gradient_offsets(const ccv_cl_geometry *g, int fromColumns, s
     for (size_t r = 0; r < rows; r++) origins[r] = fromColumns ? (ptrdiff_t)(r * depth) : pixelOrigin(r, g);
     for (size_t j = 0; j < panels; j++) {
         const size_t k = 16 * j, t = k / g->c, ci = k % g->c;
-        offsets[j] = fromColumns ? (ptrdiff_t)k : (ptrdiff_t)(((t / g->kw) * g->wp + t % g->kw) * g->c + ci);
+        offsets[j] = fromColumns ? (ptrdiff_t)k : (ptrdiff_t)(((t / g->kw) * storedWidth(g) + t % g->kw) * g->c + ci);
     }
 }
 
@@ -440,13 +458,13 @@ wg_group512(const size_t R, const size_t P, size_t m, const float *dy, size_t ld
     // reloads two of them from the stack every pixel. Both loops do the same arithmetic.
 #define CCV_PIXEL(ROW)                                                                        \
         const size_t qo = (size_t)list[q] * ldy;                                              \
-        const float *b = source + origins[list[q]];                                           \
+        const ptrdiff_t b = origins[list[q]];                                                 \
         {                                                                                     \
-            const float *ahead = source + origins[list[q + CCV_WG_AHEAD < count ? q + CCV_WG_AHEAD : q]]; \
-            for (size_t k = 0; k < P; k++) _mm_prefetch((const char *)(ahead + off[k]), _MM_HINT_T0); \
+            const ptrdiff_t ahead = origins[list[q + CCV_WG_AHEAD < count ? q + CCV_WG_AHEAD : q]]; \
+            for (size_t k = 0; k < P; k++) _mm_prefetch((const char *)(source + (ahead + off[k])), _MM_HINT_T0); \
         }                                                                                     \
         __m512 w[4];                                                                          \
-        for (size_t k = 0; k < P; k++) w[k] = _mm512_loadu_ps(b + off[k]);                    \
+        for (size_t k = 0; k < P; k++) w[k] = _mm512_loadu_ps(source + (b + off[k]));         \
         __m512 x;                                                                             \
         ROW(0) ROW(1) ROW(2) ROW(3) ROW(4)                                                    \
         if (R > 5) { ROW(5) }
@@ -498,7 +516,7 @@ AVX2 static void wg_group256(size_t m, const float *dy, size_t ldy, size_t o0, c
     const float *p0 = a[0], *p1 = a[1], *p2 = a[2], *p3 = a[3], *p4 = a[4], *p5 = a[5];
     for (size_t q = 0; q < count; q++) {
         const size_t qo = (size_t)list[q] * ldy;
-        const float *b = source + origins[list[q]] + off;
+        const float *b = source + (origins[list[q]] + off);
         const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
         __m256 x;
 #define CCV_ROW(r, p)                                                             \
@@ -541,21 +559,24 @@ static void weight_gradient_driver(int wide, const ccv_cl_geometry *g, const flo
     ptrdiff_t *offsets = origins + rows;
     weight_gradient_offsets(g, fromColumns, rows, origins, offsets);
     // Tap by tap, each panel's sums run over the pixels whose tap is inside the image: the
-    // others read the border's zeros (in the padded images or in the columns), and leaving
-    // their exact zero products out changes no bits. With 512-bit tiles of 4 panels a tap
-    // must span whole tiles (c a multiple of 64, as in Conv4); otherwise, and for blocks that
-    // are not whole images, every panel runs over every pixel.
+    // others would read the border's zeros (in padded images or in the columns) or, in images
+    // stored without it, nothing at all; leaving their exact zero products out changes no
+    // bits. A 512-bit tile's panels stay within one tap (4 of them when c is a multiple of
+    // 64, as in Conv4). Blocks that are not whole images run every panel over every pixel.
     uint32_t *lists = malloc(sizeof(uint32_t) * rows * (taps + 1));
     size_t *lengths = malloc(sizeof(size_t) * taps);
     if (!origins || !lists || !lengths) abort();
     uint32_t *all = lists + taps * rows;
     for (size_t r = 0; r < rows; r++) all[r] = (uint32_t)r;
-    const int byTap = (!wide || g->c % 64 == 0) && weight_gradient_lists(g, rows, lists, lengths);
+    const int byTap = weight_gradient_lists(g, rows, lists, lengths);
+    if (!byTap && !fromColumns && g->border != g->pad) abort();  // images without their border need the lists
     for (size_t r0 = 0; r0 < rows; r0 += CCV_WG_CHUNK) {
         const int first = r0 == 0;
         size_t j = 0;
         while (j < panels) {
-            const size_t P = !wide ? 1 : panels - j >= 4 ? 4 : panels - j >= 2 ? 2 : 1;
+            // A tile's panels belong to one tap when the pixels are walked tap by tap.
+            const size_t left = byTap ? perTap - j % perTap : panels - j;
+            const size_t P = !wide ? 1 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
             const size_t tap = j / perTap, length = byTap ? lengths[tap] : rows;
             const uint32_t *list = byTap ? lists + tap * rows : all;
             // A tap's list is cut into chunks at the same places as the pixels (`r0`); a tap

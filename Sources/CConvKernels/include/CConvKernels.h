@@ -69,19 +69,22 @@ void ccv_from_padded_channels_last_avx2(const float *src, size_t c, size_t h, si
 /// a `kh` x `kw` kernel with stride `stride`, `ho` x `wo` outputs per image, and the
 /// input images zero-padded to `hp` x `wp` (channels innermost).
 typedef struct {
-    /// `hp = h + 2 pad` and `wp = w + 2 pad`: the zero-padded image's size.
-    size_t c, kh, kw, stride, ho, wo, hp, wp, pad;
+    /// `hp = h + 2 pad` and `wp = w + 2 pad`: the zero-padded image's size. `border` is
+    /// how much of that border the images are stored with: `pad` (zero-padded images) or 0
+    /// (the images as they are; the kernels then never touch a tap on the border, and the
+    /// rows of a call must be whole images).
+    size_t c, kh, kw, stride, ho, wo, hp, wp, pad, border;
 } ccv_cl_geometry;
 
 /// out[r, 0..o) = bias + sum over the pixel's (tap, channel) values of value * weight, for
 /// the `rows` output pixels of a block of images (`[rows, o]`, channels-last). With
 /// `fromColumns`, `source` is the block's column matrix (`[rows, taps * c]`); otherwise it
-/// is the block's zero-padded channels-last images (`[images, hp, wp, c]`), read in place.
-/// Both give the same bits. `bias` may be NULL.
+/// is the block's channels-last images (`[images, hp, wp, c]` zero-padded, or without their
+/// border as `g->border` says), read in place. All give the same bits. `bias` may be NULL.
 void ccv_cl_forward_avx2(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
                          const float *packed, size_t o, const float *bias, float *out);
 
-/// Adds to `dx` (the block's zero-padded channels-last images, `[images, hp, wp, c]`) the
+/// Adds to `dx` (the block's channels-last images, zero-padded or not as `g->border` says) the
 /// input gradient of the block's `rows` output pixels, whose channels-last gradient is
 /// `dy` (`[rows, o]`): every (tap, channel) column of dy x weight straight into the value
 /// it belongs to, without a column matrix, in tiles of 6 rows grouped by the taps that fall
@@ -98,7 +101,7 @@ void ccv_cl_forward_avx512(const ccv_cl_geometry *g, const float *source, int fr
 /// `[oFirst, oLast)`: `dw[oi][k] = sum over r < rows, in order, of dy[r * ldy + oi] * B[r][k]`,
 /// where `dy` is channels-last (`[rows][ldy]`, `ldy >= oLast`) and B's row r is pixel r's `kh·kw·c` (tap, channel)
 /// values: with `fromColumns`, row r of `source` (the columns); otherwise read in place from the
-/// block's zero-padded channels-last images (`[images, hp, wp, c]`). `dw` is `[o][kh·kw·c]` in
+/// block's channels-last images (zero-padded or not, as `g->border` says). `dw` is `[o][kh·kw·c]` in
 /// (tap, channel) order, those rows overwritten; `c` must be a multiple of 16. Each value is
 /// one chain of fused multiply-adds over the pixels in order, so the bits depend neither on
 /// the source, nor on `[oFirst, oLast)`, nor on the register width.
