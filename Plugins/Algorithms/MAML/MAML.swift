@@ -167,7 +167,7 @@ public struct MAML: Learner {
     public func taskGradient(for task: TaskData, parameters: ParameterSet,
                              using rng: inout SeededGenerator) throws -> TaskGradient {
         try check(task)
-        let steps = configuration.innerSteps, rate = configuration.innerLearningRate
+        let steps = configuration.innerSteps
         let outputs: Tensor, queryLoss: Tensor, metaGradient: ParameterSet
         if configuration.firstOrder {
             // Each adapted point is a fresh leaf: nothing of the inner loop is
