@@ -179,6 +179,18 @@ static void release_grouping(ccv_cl_grouping *grouping) {
     free(grouping->taps);
 }
 
+/// The pixels of the tile at position `r0` of a run ending at `last`: `order[r0 + i]` (or
+/// `r0 + i` without an order), the rows past the run's end repeating its first pixel.
+/// Returns how many are stored (m <= 6).
+static size_t tile_pixels(const size_t *order, size_t r0, size_t last, size_t r[6]) {
+    const size_t m = last - r0 < 6 ? last - r0 : 6;
+    for (size_t i = 0; i < 6; i++) {
+        const size_t q = r0 + (i < m ? i : 0);
+        r[i] = order ? order[q] : q;
+    }
+    return m;
+}
+
 static void forward_driver(tile_fn kernel, const ccv_cl_geometry *g, const float *source, int fromColumns,
                            size_t rows, const float *packed, size_t o, const float *bias, float *out) {
     const size_t depth = g->kh * g->kw * g->c, panels = o / 16;
@@ -191,13 +203,13 @@ static void forward_driver(tile_fn kernel, const ccv_cl_geometry *g, const float
         if (!fromColumns && g->border != g->pad) abort();
         const ccv_cl_reduction whole = {depth, 0, fromColumns ? depth : g->kw * g->c};
         for (size_t r0 = 0; r0 < rows; r0 += 6) {
-            const size_t m = rows - r0 < 6 ? rows - r0 : 6;
+            size_t r[6];
+            const size_t m = tile_pixels(NULL, r0, rows, r);
             const float *a[6];
             float *dst[6];
             for (size_t i = 0; i < 6; i++) {
-                const size_t r = r0 + (i < m ? i : 0);
-                a[i] = fromColumns ? source + r * depth : source + pixelOrigin(r, g);
-                dst[i] = out + r * o;
+                a[i] = fromColumns ? source + r[i] * depth : source + pixelOrigin(r[i], g);
+                dst[i] = out + r[i] * o;
             }
             if (fromColumns) kernel(m, a, 1, depth, 0, packed, &whole, panels, dst, offsets, 0, bias);
             else kernel(m, a, g->kh, g->kw * g->c, (ptrdiff_t)(storedWidth(g) * g->c), packed, &whole, panels, dst,
@@ -212,13 +224,13 @@ static void forward_driver(tile_fn kernel, const ccv_cl_geometry *g, const float
         const ccv_cl_reduction part = {depth, (t.y0 * g->kw + t.x0) * g->c, g->kw * g->c};
         const ptrdiff_t skip = (ptrdiff_t)((t.y0 * storedWidth(g) + t.x0) * g->c);
         for (size_t r0 = first; r0 < last; r0 += 6) {
-            const size_t m = last - r0 < 6 ? last - r0 : 6;
+            size_t r[6];
+            const size_t m = tile_pixels(grouping.order, r0, last, r);
             const float *a[6];
             float *dst[6];
             for (size_t i = 0; i < 6; i++) {
-                const size_t r = grouping.order[r0 + (i < m ? i : 0)];
-                a[i] = source + (pixelOrigin(r, g) + skip);
-                dst[i] = out + r * o;
+                a[i] = source + (pixelOrigin(r[i], g) + skip);
+                dst[i] = out + r[i] * o;
             }
             kernel(m, a, t.y1 - t.y0, (t.x1 - t.x0) * g->c, (ptrdiff_t)(storedWidth(g) * g->c), packed, &part, panels,
                    dst, offsets, 0, bias);
@@ -241,13 +253,13 @@ static void input_gradient_driver(tile_fn kernel, const ccv_cl_geometry *g, cons
     if (!group_pixels(g, rows, &grouping)) {
         if (g->border != g->pad) abort();  // images without their border need the classes
         for (size_t r0 = 0; r0 < rows; r0 += 6) {
-            const size_t m = rows - r0 < 6 ? rows - r0 : 6;
+            size_t r[6];
+            const size_t m = tile_pixels(NULL, r0, rows, r);
             const float *a[6];
             float *dst[6];
             for (size_t i = 0; i < 6; i++) {
-                const size_t r = r0 + (i < m ? i : 0);
-                a[i] = dy + r * o;
-                dst[i] = dx + pixelOrigin(r, g);
+                a[i] = dy + r[i] * o;
+                dst[i] = dx + pixelOrigin(r[i], g);
             }
             kernel(m, a, 1, o, 0, packed, &whole, panels, dst, offsets, 1, NULL);
         }
@@ -256,11 +268,10 @@ static void input_gradient_driver(tile_fn kernel, const ccv_cl_geometry *g, cons
     }
     // Class by class, each tile adding only the (tap, channel) columns of its pixels' valid
     // taps: for each valid kernel row, the panels of taps x0..x1 (contiguous, c a multiple of 16).
-    // The additions into the padded image run in this fixed order (it depends on the shapes
-    // alone), a different order from the raster one, so the border is left as it was: zeros
-    // that the caller drops.
-    // Each row's pointer is its first valid tap's place, and the class's panel offsets are
-    // counted from there, so no pointer points outside the images stored without a border.
+    // The additions run in this fixed order (it depends on the shapes alone), and the border,
+    // where images carry one, is left as it was. Each row's pointer is its first valid tap's
+    // place and the class's panel offsets count from there, so no pointer points outside
+    // images stored without a border.
     ptrdiff_t *shifted = malloc(sizeof(ptrdiff_t) * panels);
     if (!shifted) abort();
     for (size_t k = 0; k < grouping.classes; k++) {
@@ -269,13 +280,13 @@ static void input_gradient_driver(tile_fn kernel, const ccv_cl_geometry *g, cons
         const ptrdiff_t base = (ptrdiff_t)((t.y0 * storedWidth(g) + t.x0) * g->c);
         for (size_t j = 0; j < panels; j++) shifted[j] = offsets[j] - base;
         for (size_t r0 = first; r0 < last; r0 += 6) {
-            const size_t m = last - r0 < 6 ? last - r0 : 6;
+            size_t r[6];
+            const size_t m = tile_pixels(grouping.order, r0, last, r);
             const float *a[6];
             float *dst[6];
             for (size_t i = 0; i < 6; i++) {
-                const size_t r = grouping.order[r0 + (i < m ? i : 0)];
-                a[i] = dy + r * o;
-                dst[i] = dx + (pixelOrigin(r, g) + base);
+                a[i] = dy + r[i] * o;
+                dst[i] = dx + (pixelOrigin(r[i], g) + base);
             }
             for (size_t ky = t.y0; ky < t.y1; ky++) {
                 const size_t j0 = (ky * g->kw + t.x0) * perTap, count = (t.x1 - t.x0) * perTap;
