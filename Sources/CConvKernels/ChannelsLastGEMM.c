@@ -180,13 +180,15 @@ static void release_grouping(ccv_cl_grouping *grouping) {
 }
 
 /// The pixels of the tile at position `r0` of a run ending at `last`: `order[r0 + i]` (or
-/// `r0 + i` without an order), the rows past the run's end repeating its first pixel.
-/// Returns how many are stored (m <= 6).
-static size_t tile_pixels(const size_t *order, size_t r0, size_t last, size_t r[6]) {
+/// `r0 + i` without an order), the rows past the run's end repeating its first pixel, and
+/// each one's place in the images plus `shift` (`at`). Returns how many are stored (m <= 6).
+static size_t tile_pixels(const ccv_cl_geometry *g, const size_t *order, size_t r0, size_t last, ptrdiff_t shift,
+                          size_t r[6], ptrdiff_t at[6]) {
     const size_t m = last - r0 < 6 ? last - r0 : 6;
     for (size_t i = 0; i < 6; i++) {
         const size_t q = r0 + (i < m ? i : 0);
         r[i] = order ? order[q] : q;
+        at[i] = pixelOrigin(r[i], g) + shift;
     }
     return m;
 }
@@ -197,27 +199,24 @@ static void forward_driver(tile_fn kernel, const ccv_cl_geometry *g, const float
     ptrdiff_t *offsets = malloc(sizeof(ptrdiff_t) * panels);
     for (size_t j = 0; j < panels; j++) offsets[j] = (ptrdiff_t)(16 * j);
     ccv_cl_grouping grouping;
-    if (fromColumns || !group_pixels(g, rows, &grouping)) {
-        // The columns hold the border's zeros in every row: one class, every tap. Images
-        // stored without their border need the classes (whole images).
-        if (!fromColumns && g->border != g->pad) abort();
-        const ccv_cl_reduction whole = {depth, 0, fromColumns ? depth : g->kw * g->c};
+    if (fromColumns) {
+        // The columns hold the border's zeros in every row: every tap of every pixel.
+        const ccv_cl_reduction whole = {depth, 0, depth};
         for (size_t r0 = 0; r0 < rows; r0 += 6) {
             size_t r[6];
-            const size_t m = tile_pixels(NULL, r0, rows, r);
+            ptrdiff_t at[6];
+            const size_t m = tile_pixels(g, NULL, r0, rows, 0, r, at);
             const float *a[6];
             float *dst[6];
-            for (size_t i = 0; i < 6; i++) {
-                a[i] = fromColumns ? source + r[i] * depth : source + pixelOrigin(r[i], g);
-                dst[i] = out + r[i] * o;
-            }
-            if (fromColumns) kernel(m, a, 1, depth, 0, packed, &whole, panels, dst, offsets, 0, bias);
-            else kernel(m, a, g->kh, g->kw * g->c, (ptrdiff_t)(storedWidth(g) * g->c), packed, &whole, panels, dst,
-                        offsets, 0, bias);
+            for (size_t i = 0; i < 6; i++) a[i] = source + r[i] * depth;
+            for (size_t i = 0; i < 6; i++) dst[i] = out + r[i] * o;
+            kernel(m, a, 1, depth, 0, packed, &whole, panels, dst, offsets, 0, bias);
         }
         free(offsets);
         return;
     }
+    // The callers' blocks are whole images, which the classes need.
+    if (!group_pixels(g, rows, &grouping)) abort();
     for (size_t k = 0; k < grouping.classes; k++) {
         const ccv_cl_taps t = grouping.taps[k];
         const size_t first = grouping.bounds[k], last = grouping.bounds[k + 1];
@@ -225,13 +224,12 @@ static void forward_driver(tile_fn kernel, const ccv_cl_geometry *g, const float
         const ptrdiff_t skip = (ptrdiff_t)((t.y0 * storedWidth(g) + t.x0) * g->c);
         for (size_t r0 = first; r0 < last; r0 += 6) {
             size_t r[6];
-            const size_t m = tile_pixels(grouping.order, r0, last, r);
+            ptrdiff_t at[6];
+            const size_t m = tile_pixels(g, grouping.order, r0, last, skip, r, at);
             const float *a[6];
             float *dst[6];
-            for (size_t i = 0; i < 6; i++) {
-                a[i] = source + (pixelOrigin(r[i], g) + skip);
-                dst[i] = out + r[i] * o;
-            }
+            for (size_t i = 0; i < 6; i++) a[i] = source + at[i];
+            for (size_t i = 0; i < 6; i++) dst[i] = out + r[i] * o;
             kernel(m, a, t.y1 - t.y0, (t.x1 - t.x0) * g->c, (ptrdiff_t)(storedWidth(g) * g->c), packed, &part, panels,
                    dst, offsets, 0, bias);
         }
@@ -250,22 +248,8 @@ static void input_gradient_driver(tile_fn kernel, const ccv_cl_geometry *g, cons
     }
     const ccv_cl_reduction whole = {o, 0, o};
     ccv_cl_grouping grouping;
-    if (!group_pixels(g, rows, &grouping)) {
-        if (g->border != g->pad) abort();  // images without their border need the classes
-        for (size_t r0 = 0; r0 < rows; r0 += 6) {
-            size_t r[6];
-            const size_t m = tile_pixels(NULL, r0, rows, r);
-            const float *a[6];
-            float *dst[6];
-            for (size_t i = 0; i < 6; i++) {
-                a[i] = dy + r[i] * o;
-                dst[i] = dx + pixelOrigin(r[i], g);
-            }
-            kernel(m, a, 1, o, 0, packed, &whole, panels, dst, offsets, 1, NULL);
-        }
-        free(offsets);
-        return;
-    }
+    // The callers' blocks are whole images, which the classes need.
+    if (!group_pixels(g, rows, &grouping)) abort();
     // Class by class, each tile adding only the (tap, channel) columns of its pixels' valid
     // taps: for each valid kernel row, the panels of taps x0..x1 (contiguous, c a multiple of 16).
     // The additions run in this fixed order (it depends on the shapes alone), and the border,
@@ -281,13 +265,12 @@ static void input_gradient_driver(tile_fn kernel, const ccv_cl_geometry *g, cons
         for (size_t j = 0; j < panels; j++) shifted[j] = offsets[j] - base;
         for (size_t r0 = first; r0 < last; r0 += 6) {
             size_t r[6];
-            const size_t m = tile_pixels(grouping.order, r0, last, r);
+            ptrdiff_t at[6];
+            const size_t m = tile_pixels(g, grouping.order, r0, last, base, r, at);
             const float *a[6];
             float *dst[6];
-            for (size_t i = 0; i < 6; i++) {
-                a[i] = dy + r[i] * o;
-                dst[i] = dx + (pixelOrigin(r[i], g) + base);
-            }
+            for (size_t i = 0; i < 6; i++) a[i] = dy + r[i] * o;
+            for (size_t i = 0; i < 6; i++) dst[i] = dx + at[i];
             for (size_t ky = t.y0; ky < t.y1; ky++) {
                 const size_t j0 = (ky * g->kw + t.x0) * perTap, count = (t.x1 - t.x0) * perTap;
                 if (count) kernel(m, a, 1, o, 0, packed + j0 * o * 16, &whole, count, dst, shifted + j0, 1, NULL);

@@ -71,8 +71,7 @@ void ccv_from_padded_channels_last_avx2(const float *src, size_t c, size_t h, si
 typedef struct {
     /// `hp = h + 2 pad` and `wp = w + 2 pad`: the zero-padded image's size. `border` is
     /// how much of that border the images are stored with: `pad` (zero-padded images) or 0
-    /// (the images as they are; the kernels then never touch a tap on the border, and the
-    /// rows of a call must be whole images).
+    /// (the images as they are; the kernels never touch a tap on the border either way).
     size_t c, kh, kw, stride, ho, wo, hp, wp, pad, border;
 } ccv_cl_geometry;
 
@@ -80,7 +79,8 @@ typedef struct {
 /// the `rows` output pixels of a block of images (`[rows, o]`, channels-last). With
 /// `fromColumns`, `source` is the block's column matrix (`[rows, taps * c]`); otherwise it
 /// is the block's channels-last images (`[images, hp, wp, c]` zero-padded, or without their
-/// border as `g->border` says), read in place. All give the same bits. `bias` may be NULL.
+/// border as `g->border` says), read in place; then `rows` must be whole images. All give the
+/// same bits. `bias` may be NULL.
 void ccv_cl_forward_avx2(const ccv_cl_geometry *g, const float *source, int fromColumns, size_t rows,
                          const float *packed, size_t o, const float *bias, float *out);
 
@@ -88,7 +88,7 @@ void ccv_cl_forward_avx2(const ccv_cl_geometry *g, const float *source, int from
 /// input gradient of the block's `rows` output pixels, whose channels-last gradient is
 /// `dy` (`[rows, o]`): every (tap, channel) column of dy x weight straight into the value
 /// it belongs to, without a column matrix, in tiles of 6 rows grouped by the taps that fall
-/// inside the image (the border's values are left as they were).
+/// inside the image (the border's values are left as they were). `rows` must be whole images.
 void ccv_cl_input_gradient_avx2(const ccv_cl_geometry *g, const float *dy, size_t rows,
                                 const float *packed, size_t o, float *dx);
 
