@@ -561,8 +561,9 @@ static void weight_gradient_driver(int wide, const ccv_cl_geometry *g, const flo
     size_t *lengths = malloc(sizeof(size_t) * taps);
     if (!origins || !lists || !lengths) abort();
     uint32_t *all = lists + taps * rows;
-    for (size_t r = 0; r < rows; r++) all[r] = (uint32_t)r;
     const int byTap = weight_gradient_lists(g, rows, lists, lengths);
+    if (!byTap)
+        for (size_t r = 0; r < rows; r++) all[r] = (uint32_t)r;
     if (!byTap && !fromColumns && g->border != g->pad) abort();  // images without their border need the lists
     for (size_t r0 = 0; r0 < rows; r0 += CCV_WG_CHUNK) {
         const int first = r0 == 0;
