@@ -50,6 +50,11 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let logger = global.makeLogger()
+        // A missing episode cache is reported before any checkpoint or dataset is read,
+        // so the message names it rather than whatever else is also out of place.
+        if let episodes, !FileManager.default.fileExists(atPath: episodes) {
+            throw CLIError.fileNotFound(path: episodes, expected: "an episode cache built by `metalearn episodes`")
+        }
         let registry = try BuiltinPlugins.makeRegistry()
         let interrupts = InterruptHandler()
         defer { interrupts.uninstall() }

@@ -8,6 +8,7 @@ import Testing
         ("not HDF5", ["inspect", "garbage.h5"], 1, "garbage.h5"),
         ("truncated", ["eval", "--checkpoint", "truncated.h5", "--episodes", "truncated.h5"], 1, "truncated.h5"),
         ("wrong kind", ["eval", "--checkpoint", "tiny.h5", "--episodes", "tiny.h5"], 1, "metalearn.checkpoint"),
+        ("missing episodes", ["eval", "--checkpoint", "tiny.h5", "--episodes", "noepisodes.h5"], 1, "noepisodes.h5"),
         ("missing dataset", ["train", "--algorithm", E2EFixtures.algorithmA, "--dataset", "none.h5",
                              "--checkpoint", "c.h5"], 1, "none.h5"),
         ("unknown algorithm", ["train", "--algorithm", "no-such-algorithm", "--dataset", "sinusoid",
