@@ -127,19 +127,8 @@ enum ChannelsLastConvolution {
         xt.update(repeating: 0, count: count &* g.h &* g.w &* c)
         forEachKernelRow(g, count: count) { row, input, lo, hi in
             guard let input else { return }
-            addInPlace(xt + input, cols + (row &+ lo &* c), count: (hi &- lo) &* c)
+            UnalignedSIMD.add(cols + (row &+ lo &* c), into: xt + input, count: (hi &- lo) &* c)
         }
-    }
-
-    /// `d[i] += s[i]` for `i < count`, 8 lanes at a time.
-    @inline(__always)
-    private static func addInPlace(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, count: Int) {
-        var i = 0
-        while i &+ 8 <= count {
-            UnalignedSIMD.store8(UnalignedSIMD.load8(d + i) + UnalignedSIMD.load8(s + i), d + i)
-            i &+= 8
-        }
-        while i < count { d[i] += s[i]; i &+= 1 }
     }
 
     /// `out = conv(x, w) + bias`. When `keepColumns`, returns what `backwardWeight` reads:

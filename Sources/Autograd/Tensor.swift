@@ -160,8 +160,7 @@ extension Tensor {
     mutating func accumulateInPlace(_ other: Tensor) -> Bool {
         guard node == nil, shape == other.shape, storage !== other.storage,
               isKnownUniquelyReferenced(&storage) else { return false }
-        let (a, b) = (storage.base, other.storage.base)
-        for i in 0..<count { a[i] += b[i] }
+        UnalignedSIMD.add(other.storage.base, into: storage.base, count: count)
         return true
     }
 

@@ -26,4 +26,17 @@ enum UnalignedSIMD {
     static func store16(_ value: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD16<Float>.self)
     }
+
+    /// `d[i] += s[i]` for `i < count`, 8 lanes at a time: the same bits as the scalar
+    /// loop (one rounding per addition), which the auto-vectoriser leaves scalar because
+    /// it cannot prove the two pointers apart.
+    @inline(__always)
+    static func add(_ s: UnsafePointer<Float>, into d: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i &+ 8 <= count {
+            store8(load8(d + i) + load8(s + i), d + i)
+            i &+= 8
+        }
+        while i < count { d[i] += s[i]; i &+= 1 }
+    }
 }
